@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/policycortex/policycortex/schema"
+	"github.com/policycortex/policycortex/store"
+)
+
+// executeStep runs step i of a run durably: the start of an attempt is
+// committed before the action is called, and its outcome before the next
+// step begins. It returns true when the run may go on to the next step.
+func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScope, i int, log *slog.Logger) bool {
+	step := scope.workflow.Steps[i]
+	rec := run.Steps[i]
+	log = log.With("step", step.Name)
+	now := e.cfg.Now().UTC()
+
+	ok, why, err := conditionsHold(step, scope, now)
+	if err != nil {
+		return e.settleStep(ctx, run, scope, step, i, rec.Attempts, stepResult{Status: store.StepFailed, Err: err}, log)
+	}
+	if !ok {
+		log.Info("step skipped", "reason", why)
+		return e.recordStep(ctx, run, scope, step, i, stepResult{Status: store.StepSkipped}, why, log)
+	}
+
+	params, err := renderParameters(step, scope.vars(now))
+	if err != nil {
+		return e.settleStep(ctx, run, scope, step, i, rec.Attempts, stepResult{Status: store.StepFailed, Err: err}, log)
+	}
+
+	// A step found in flight was interrupted by a stop: retry that same
+	// attempt, so the action sees the same idempotency key.
+	attempt := rec.Attempts + 1
+	if rec.Status == store.StepRunning && rec.Attempts > 0 {
+		attempt = rec.Attempts
+		log.Warn("resuming interrupted step attempt", "attempt", attempt)
+	}
+	timeout := step.Timeout
+	if timeout <= 0 {
+		timeout = e.cfg.StepTimeout
+	}
+	if !e.startStep(ctx, run, step, rec, i, attempt, params, now, timeout, log) {
+		return false
+	}
+
+	call := &stepCall{step: step, scope: scope, attempt: attempt, timeout: timeout, invoke: scope.invoke, now: e.cfg.Now}
+	began := time.Now()
+	res := call.run(ctx, params)
+	e.cfg.Metrics.stepFinished(scope.workflow.Name, step.Name, res.Status, time.Since(began))
+	if res.Err != nil && isShutdown(ctx, res.Err) {
+		log.Warn("step interrupted by shutdown; it resumes on restart", "attempt", attempt)
+		return false
+	}
+	return e.settleStep(ctx, run, scope, step, i, attempt, res, log)
+}
+
+// startStep commits the start of an attempt, after renewing the run's lease
+// for the attempt's timeout, and measures the step's start deadline.
+func (e *Engine) startStep(ctx context.Context, run *store.Run, step *schema.Step, rec *store.Step, i, attempt int, params map[string]any, now time.Time, timeout time.Duration, log *slog.Logger) bool {
+	if err := e.cfg.Store.RenewLease(ctx, run.ID, e.cfg.Owner, now.Add(timeout+e.cfg.Lease)); err != nil {
+		log.Error("renew run lease", "error", err)
+		return false
+	}
+	input, err := json.Marshal(params)
+	if err != nil {
+		log.Error("encode step input", "error", err)
+		return false
+	}
+	st := store.StepStart{RunID: run.ID, Index: i, Attempt: attempt, Input: input, At: now}
+	if rec.StartedAt == nil {
+		st.StartDelay = now.Sub(run.CreatedAt)
+		st.DeadlineMissed = step.MaxDelay > 0 && st.StartDelay > step.MaxDelay
+		if st.DeadlineMissed {
+			e.cfg.Metrics.deadlineMissed(run.Workflow, step.Name)
+			log.Warn("step started after its max_delay", "max_delay", step.MaxDelay, "delay", st.StartDelay)
+		}
+	}
+	if err := e.cfg.Store.StartStep(ctx, st); err != nil {
+		log.Error("record step start", "attempt", attempt, "error", err)
+		return false
+	}
+	log.Debug("step started", "attempt", attempt)
+	return true
+}
+
+// settleStep records an attempt's outcome: success, a retry after backoff,
+// or a failure that ends the run unless the step says on_failure: continue.
+func (e *Engine) settleStep(ctx context.Context, run *store.Run, scope *runScope, step *schema.Step, i, attempt int, res stepResult, log *slog.Logger) bool {
+	if res.Err == nil {
+		log.Info("step succeeded", "attempt", attempt)
+		return e.recordStep(ctx, run, scope, step, i, res, "", log)
+	}
+	maxAttempts := max(step.Retry.MaxAttempts, 1)
+	if res.Retryable && attempt < maxAttempts {
+		delay := backoff(step.Retry, attempt)
+		notBefore := e.cfg.Now().UTC().Add(delay)
+		f := store.StepFinish{RunID: run.ID, Index: i, Status: store.StepPending, Error: res.Err.Error(), At: e.cfg.Now().UTC()}
+		u := store.RunUpdate{RunID: run.ID, NotBefore: &notBefore}
+		if err := e.cfg.Store.FinishStep(ctx, f, u); err != nil {
+			log.Error("record step retry", "attempt", attempt, "error", err)
+			return false
+		}
+		log.Warn("step attempt failed; retrying", "attempt", attempt, "max_attempts", maxAttempts, "delay", delay, "error", res.Err)
+		return false
+	}
+	log.Warn("step failed", "attempt", attempt, "status", res.Status, "error", res.Err)
+	if step.OnFailure == schema.OnFailureContinue {
+		return e.recordStep(ctx, run, scope, step, i, res, res.Err.Error(), log)
+	}
+
+	now := e.cfg.Now().UTC()
+	runStatus := store.RunFailed
+	if res.Status == store.StepTimedOut {
+		runStatus = store.RunTimedOut
+	}
+	f := store.StepFinish{RunID: run.ID, Index: i, Status: res.Status, Error: res.Err.Error(), At: now}
+	u := store.RunUpdate{RunID: run.ID, Status: runStatus, Error: res.Err.Error(), FinishedAt: &now}
+	if err := e.cfg.Store.FinishStep(ctx, f, u); err != nil {
+		log.Error("record step failure", "error", err)
+		return false
+	}
+	e.cfg.Metrics.runFinished(run.Workflow, runStatus)
+	log.Info("run finished", "status", runStatus, "error", res.Err)
+	return false
+}
+
+// recordStep commits a step's final state and moves the run to the next
+// step, keeping the lease.
+func (e *Engine) recordStep(ctx context.Context, run *store.Run, scope *runScope, step *schema.Step, i int, res stepResult, msg string, log *slog.Logger) bool {
+	out, raw, err := roundTrip(res.Output)
+	if err != nil {
+		log.Error("encode step output", "error", err)
+		return false
+	}
+	next := i + 1
+	f := store.StepFinish{RunID: run.ID, Index: i, Status: res.Status, Output: raw, Error: msg, At: e.cfg.Now().UTC()}
+	u := store.RunUpdate{RunID: run.ID, NextStep: &next, KeepLease: true}
+	if err := e.cfg.Store.FinishStep(ctx, f, u); err != nil {
+		log.Error("record step outcome", "status", res.Status, "error", err)
+		return false
+	}
+	run.NextStep = next
+	scope.setStep(step.Name, string(res.Status), out)
+	return true
+}
