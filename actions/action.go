@@ -66,14 +66,20 @@ func (o Options) withDefaults() Options {
 // effectiveTimeout returns the shortest positive timeout of candidates, or
 // DefaultTimeout when none is positive.
 func effectiveTimeout(candidates ...time.Duration) time.Duration {
+	if shortest := shortestTimeout(candidates...); shortest > 0 {
+		return shortest
+	}
+	return DefaultTimeout
+}
+
+// shortestTimeout returns the shortest positive timeout of candidates, or
+// zero when none is positive.
+func shortestTimeout(candidates ...time.Duration) time.Duration {
 	var shortest time.Duration
 	for _, d := range candidates {
 		if d > 0 && (shortest == 0 || d < shortest) {
 			shortest = d
 		}
-	}
-	if shortest == 0 {
-		return DefaultTimeout
 	}
 	return shortest
 }

@@ -9,7 +9,7 @@ const (
 	ActionSlack = "send_slack_message"
 )
 
-// connectorsRuntime is what every action shares: the connectors, the
+// connectorsRuntime is the state every action shares: the connectors, the
 // secrets to redact and the code paths that send requests and run
 // programs.
 type connectorsRuntime struct {

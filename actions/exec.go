@@ -42,36 +42,26 @@ type execAction struct {
 // call reads the action's parameters: command, args, env, input and
 // timeout. Without input, the whole parameter object is the input.
 func (a *execAction) call(inv Invocation) (execCall, error) {
-	p := params{action: "exec", values: inv.Params}
-	if err := p.checkKnown("command", "args", "env", "input", "timeout"); err != nil {
-		return execCall{}, err
+	p := newParams(ActionExec, inv.Params, "command", "args", "env", "input", "timeout")
+	call := execCall{
+		command: p.string("command", true),
+		args:    p.stringList("args"),
+		env:     p.stringList("env"),
+		input:   any(inv.Params),
+		timeout: p.duration("timeout"),
 	}
-	command, err := p.string("command", true)
-	if err != nil {
-		return execCall{}, err
+	if p.err != nil {
+		return execCall{}, p.err
 	}
-	args, err := p.stringList("args")
-	if err != nil {
-		return execCall{}, err
-	}
-	env, err := p.stringList("env")
-	if err != nil {
-		return execCall{}, err
-	}
-	for _, name := range env {
+	for _, name := range call.env {
 		if !validEnvName(name) {
 			return execCall{}, p.errorf("parameter env: invalid variable name %q", name)
 		}
 	}
-	timeout, err := p.duration("timeout")
-	if err != nil {
-		return execCall{}, err
-	}
-	input := any(inv.Params)
 	if p.has("input") {
-		input = inv.Params["input"]
+		call.input = inv.Params["input"]
 	}
-	return execCall{command: command, args: args, env: env, input: input, timeout: timeout}, nil
+	return call, nil
 }
 
 // Execute runs the program and returns its stdout decoded as JSON.

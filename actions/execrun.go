@@ -150,8 +150,8 @@ func (r *execRunner) stderrSuffix(stderr *tailBuffer) string {
 	return "; stderr: " + quoted
 }
 
-// cappedBuffer keeps the first limit bytes written and drops the rest, so
-// that the program never blocks on a full pipe.
+// cappedBuffer keeps the first limit bytes written. It accepts and drops
+// the rest, so the program does not block on a full pipe.
 type cappedBuffer struct {
 	buf      bytes.Buffer
 	limit    int

@@ -14,41 +14,21 @@ type httpAction struct {
 // call reads the action's parameters: method (default POST), url,
 // headers, body, timeout and expect_status.
 func (a *httpAction) call(inv Invocation) (httpCall, error) {
-	p := params{action: "http", values: inv.Params}
-	if err := p.checkKnown("method", "url", "headers", "body", "timeout", "expect_status"); err != nil {
-		return httpCall{}, err
-	}
-	method, err := p.string("method", false)
-	if err != nil {
-		return httpCall{}, err
-	}
-	rawURL, err := p.string("url", true)
-	if err != nil {
-		return httpCall{}, err
-	}
-	headers, err := p.stringMap("headers")
-	if err != nil {
-		return httpCall{}, err
-	}
-	timeout, err := p.duration("timeout")
-	if err != nil {
-		return httpCall{}, err
-	}
-	expect, err := p.intList("expect_status")
-	if err != nil {
-		return httpCall{}, err
-	}
+	p := newParams(ActionHTTP, inv.Params, "method", "url", "headers", "body", "timeout", "expect_status")
 	call := httpCall{
-		method:  normalizeMethod(method),
-		url:     rawURL,
-		headers: headers,
+		method:  normalizeMethod(p.string("method", false)),
+		url:     p.string("url", true),
+		headers: p.stringMap("headers"),
 		body:    inv.Params["body"],
 		hasBody: inv.Params["body"] != nil,
-		timeout: timeout,
-		expect:  expect,
+		timeout: p.duration("timeout"),
+		expect:  p.intList("expect_status"),
 	}
-	if err := checkHTTPURL(rawURL); err != nil {
-		return httpCall{}, p.errorf("parameter url %s: %v", a.sender.red.errorURL(rawURL), err)
+	if p.err != nil {
+		return httpCall{}, p.err
+	}
+	if err := checkHTTPURL(call.url); err != nil {
+		return httpCall{}, p.errorf("parameter url %s: %v", a.sender.red.errorURL(call.url), err)
 	}
 	return call, nil
 }

@@ -23,7 +23,7 @@ type recordedRequest struct {
 }
 
 // newRecordingServer starts a loopback server that records each request
-// and answers with handler.
+// and responds with handler.
 func newRecordingServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, chan recordedRequest) {
 	t.Helper()
 	seen := make(chan recordedRequest, 10)

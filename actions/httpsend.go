@@ -233,8 +233,8 @@ func readResponse(resp *http.Response) (*httpResponse, error) {
 
 // output returns the action output {status, headers, body}. Header names
 // are lower-case with the first value of each. The body is decoded JSON
-// when the content type is JSON and the body parses, else text; a body cut
-// at maxResponseBody is text and adds "truncated": true.
+// when the content type is JSON and the body parses, else text. A body cut
+// at maxResponseBody stays text and the output adds "truncated": true.
 func (r *httpResponse) output() map[string]any {
 	headers := make(map[string]any, len(r.header))
 	for name, values := range r.header {

@@ -9,16 +9,26 @@ import (
 	"time"
 )
 
-// params reads an action's rendered parameters. Every read error is
-// permanent: another attempt renders the same values.
+// params reads an action's rendered parameters. The first read error
+// sticks in err, and later reads return zero values, so a caller reads
+// every parameter and checks err once. Every read error is permanent,
+// because another attempt renders the same values.
 type params struct {
 	action string
 	values map[string]any
+	err    error
 }
 
-// checkKnown rejects parameters the action does not take, so that a typo
-// such as "chanel" fails instead of being ignored.
-func (p params) checkKnown(known ...string) error {
+// newParams returns a reader of values that fails on any parameter not in
+// known, so that a typo such as "chanel" fails instead of being ignored.
+func newParams(action string, values map[string]any, known ...string) *params {
+	p := &params{action: action, values: values}
+	p.err = p.checkKnown(known...)
+	return p
+}
+
+// checkKnown rejects parameters not in known.
+func (p *params) checkKnown(known ...string) error {
 	var unknown []string
 	for name := range p.values {
 		found := false
@@ -40,138 +50,156 @@ func (p params) checkKnown(known ...string) error {
 		strings.Join(unknown, ", "), strings.Join(known, ", "))
 }
 
-func (p params) errorf(format string, args ...any) *Error {
+// errorf returns a permanent *Error naming the action.
+func (p *params) errorf(format string, args ...any) *Error {
 	return permanentError(fmt.Sprintf("action %s: ", p.action)+fmt.Sprintf(format, args...), nil)
 }
 
+// fail records err unless an earlier error is already recorded.
+func (p *params) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}
+
 // has reports whether the parameter is present, even with a null value.
-func (p params) has(name string) bool {
+func (p *params) has(name string) bool {
 	_, ok := p.values[name]
 	return ok
 }
 
 // string reads a string parameter; a missing or null one is "".
-func (p params) string(name string, required bool) (string, error) {
+func (p *params) string(name string, required bool) string {
 	v, ok := p.values[name]
 	if !ok || v == nil {
 		if required {
-			return "", p.errorf("parameter %s is required", name)
+			p.fail(p.errorf("parameter %s is required", name))
 		}
-		return "", nil
+		return ""
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", p.errorf("parameter %s: expected a string, got %s", name, typeName(v))
+		p.fail(p.errorf("parameter %s: expected a string, got %s", name, typeName(v)))
+		return ""
 	}
 	if required && s == "" {
-		return "", p.errorf("parameter %s is required and must not be empty", name)
+		p.fail(p.errorf("parameter %s is required and must not be empty", name))
 	}
-	return s, nil
+	return s
 }
 
 // stringList reads a list whose items are strings, numbers or booleans;
 // numbers and booleans are formatted as JSON writes them.
-func (p params) stringList(name string) ([]string, error) {
+func (p *params) stringList(name string) []string {
 	v, ok := p.values[name]
 	if !ok || v == nil {
-		return nil, nil
+		return nil
 	}
 	items, ok := v.([]any)
 	if !ok {
 		if strs, isStrings := v.([]string); isStrings {
-			return append([]string(nil), strs...), nil
+			return append([]string(nil), strs...)
 		}
-		return nil, p.errorf("parameter %s: expected a list of strings, got %s", name, typeName(v))
+		p.fail(p.errorf("parameter %s: expected a list of strings, got %s", name, typeName(v)))
+		return nil
 	}
 	out := make([]string, len(items))
 	for i, item := range items {
 		s, err := scalarString(item)
 		if err != nil {
-			return nil, p.errorf("parameter %s[%d]: %v", name, i, err)
+			p.fail(p.errorf("parameter %s[%d]: %v", name, i, err))
+			return nil
 		}
 		out[i] = s
 	}
-	return out, nil
+	return out
 }
 
 // stringMap reads a map whose values are strings, numbers or booleans.
-func (p params) stringMap(name string) (map[string]string, error) {
+func (p *params) stringMap(name string) map[string]string {
 	v, ok := p.values[name]
 	if !ok || v == nil {
-		return nil, nil
+		return nil
 	}
 	if m, isStrings := v.(map[string]string); isStrings {
 		out := make(map[string]string, len(m))
 		for key, value := range m {
 			out[key] = value
 		}
-		return out, nil
+		return out
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, p.errorf("parameter %s: expected a map of strings, got %s", name, typeName(v))
+		p.fail(p.errorf("parameter %s: expected a map of strings, got %s", name, typeName(v)))
+		return nil
 	}
 	out := make(map[string]string, len(m))
 	for key, item := range m {
 		s, err := scalarString(item)
 		if err != nil {
-			return nil, p.errorf("parameter %s.%s: %v", name, key, err)
+			p.fail(p.errorf("parameter %s.%s: %v", name, key, err))
+			return nil
 		}
 		out[key] = s
 	}
-	return out, nil
+	return out
 }
 
 // duration reads a Go duration string ("10s", "1m30s") or a number of
 // seconds; a missing parameter is zero.
-func (p params) duration(name string) (time.Duration, error) {
+func (p *params) duration(name string) time.Duration {
 	v, ok := p.values[name]
 	if !ok || v == nil {
-		return 0, nil
+		return 0
 	}
 	var d time.Duration
 	switch v := v.(type) {
 	case string:
 		parsed, err := time.ParseDuration(v)
 		if err != nil {
-			return 0, p.errorf("parameter %s: invalid duration %q, expected a value such as \"10s\"", name, v)
+			p.fail(p.errorf("parameter %s: invalid duration %q, expected a value such as \"10s\"", name, v))
+			return 0
 		}
 		d = parsed
 	default:
 		seconds, ok := number(v)
 		if !ok {
-			return 0, p.errorf("parameter %s: expected a duration such as \"10s\", got %s", name, typeName(v))
+			p.fail(p.errorf("parameter %s: expected a duration such as \"10s\", got %s", name, typeName(v)))
+			return 0
 		}
 		d = time.Duration(seconds * float64(time.Second))
 	}
 	if d <= 0 {
-		return 0, p.errorf("parameter %s: duration must be positive, got %v", name, v)
+		p.fail(p.errorf("parameter %s: duration must be positive, got %v", name, v))
+		return 0
 	}
-	return d, nil
+	return d
 }
 
 // intList reads a list of whole numbers.
-func (p params) intList(name string) ([]int, error) {
+func (p *params) intList(name string) []int {
 	v, ok := p.values[name]
 	if !ok || v == nil {
-		return nil, nil
+		return nil
 	}
 	items, ok := v.([]any)
 	if !ok {
 		if ints, isInts := v.([]int); isInts {
-			return append([]int(nil), ints...), nil
+			return append([]int(nil), ints...)
 		}
-		return nil, p.errorf("parameter %s: expected a list of integers, got %s", name, typeName(v))
+		p.fail(p.errorf("parameter %s: expected a list of integers, got %s", name, typeName(v)))
+		return nil
 	}
 	out := make([]int, len(items))
 	for i, item := range items {
 		f, ok := number(item)
 		if !ok || f != math.Trunc(f) {
-			return nil, p.errorf("parameter %s[%d]: expected an integer, got %v", name, i, item)
+			p.fail(p.errorf("parameter %s[%d]: expected an integer, got %v", name, i, item))
+			return nil
 		}
 		out[i] = int(f)
 	}
-	return out, nil
+	return out
 }
 
 // number converts the numeric types a template or JSON decoding produces.

@@ -30,26 +30,15 @@ func slackTransient(code string) bool {
 
 // message reads channel, message, blocks, username and icon_emoji.
 func (a *slackAction) message(inv Invocation) (slackMessage, error) {
-	p := params{action: "send_slack_message", values: inv.Params}
-	if err := p.checkKnown("channel", "message", "blocks", "username", "icon_emoji"); err != nil {
-		return slackMessage{}, err
+	p := newParams(ActionSlack, inv.Params, "channel", "message", "blocks", "username", "icon_emoji")
+	msg := slackMessage{
+		text:      p.string("message", true),
+		channel:   p.string("channel", false),
+		username:  p.string("username", false),
+		iconEmoji: p.string("icon_emoji", false),
+		blocks:    inv.Params["blocks"],
 	}
-	var msg slackMessage
-	var err error
-	if msg.text, err = p.string("message", true); err != nil {
-		return slackMessage{}, err
-	}
-	if msg.channel, err = p.string("channel", false); err != nil {
-		return slackMessage{}, err
-	}
-	if msg.username, err = p.string("username", false); err != nil {
-		return slackMessage{}, err
-	}
-	if msg.iconEmoji, err = p.string("icon_emoji", false); err != nil {
-		return slackMessage{}, err
-	}
-	msg.blocks = inv.Params["blocks"]
-	return msg, nil
+	return msg, p.err
 }
 
 // call builds the request: chat.postMessage when a bot token is configured
@@ -138,7 +127,7 @@ func (a *slackAction) Execute(ctx context.Context, inv Invocation) (any, error) 
 	return a.webhookOutput(call, resp)
 }
 
-// webhookOutput checks the webhook's answer: 200 with the body "ok".
+// webhookOutput checks the webhook's response: 200 with the body "ok".
 func (a *slackAction) webhookOutput(call httpCall, resp *httpResponse) (any, error) {
 	if text := strings.TrimSpace(string(resp.raw)); text != "ok" {
 		return nil, permanentError(fmt.Sprintf("send_slack_message: webhook %s returned %s, expected \"ok\"",
@@ -147,8 +136,8 @@ func (a *slackAction) webhookOutput(call httpCall, resp *httpResponse) (any, err
 	return map[string]any{"ok": true}, nil
 }
 
-// apiOutput checks chat.postMessage's answer, which reports failures as
-// 200 with {"ok": false, "error": code}.
+// apiOutput checks the chat.postMessage response, which reports failures
+// as 200 with {"ok": false, "error": code}.
 func (a *slackAction) apiOutput(call httpCall, resp *httpResponse) (any, error) {
 	// The body is decoded whatever the Content-Type, which Slack sets but a
 	// proxy may drop.
