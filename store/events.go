@@ -19,7 +19,7 @@ func (s *Store) IngestEvent(ctx context.Context, ev Event, runs []NewRun) (Inges
 		return IngestResult{}, err
 	}
 	var res IngestResult
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var err error
 		res, err = ingest(ctx, tx, ev, runs)
 		return err
@@ -77,7 +77,7 @@ func prepareIngest(ev Event, runs []NewRun) (Event, []NewRun, error) {
 
 // ingest writes an event and its runs unless (source, id) is already
 // stored, in which case it returns the stored event's seq and runs.
-func ingest(ctx context.Context, tx *sql.Tx, ev Event, runs []NewRun) (IngestResult, error) {
+func ingest(ctx context.Context, tx *writeTx, ev Event, runs []NewRun) (IngestResult, error) {
 	var seq int64
 	err := tx.QueryRowContext(ctx, `SELECT seq FROM events WHERE source = ? AND id = ?`, ev.Source, ev.ID).Scan(&seq)
 	switch {
@@ -106,7 +106,7 @@ func ingest(ctx context.Context, tx *sql.Tx, ev Event, runs []NewRun) (IngestRes
 	return IngestResult{Seq: seq, RunIDs: ids}, nil
 }
 
-func insertRun(ctx context.Context, tx *sql.Tx, seq int64, r NewRun) error {
+func insertRun(ctx context.Context, tx *writeTx, seq int64, r NewRun) error {
 	var snapshotID sql.NullInt64
 	if r.SnapshotID != 0 {
 		snapshotID = sql.NullInt64{Int64: r.SnapshotID, Valid: true}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -28,7 +27,7 @@ func (s *Store) OpenGates(ctx context.Context, runID string, gates []Gate, u Run
 		ON CONFLICT (run_id, idx) DO UPDATE SET name = excluded.name, approvers = excluded.approvers,
 		status = excluded.status, deadline = excluded.deadline, decided_at = excluded.decided_at,
 		decided_by = excluded.decided_by`
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		// The run update goes first so an unknown run fails with ErrNotFound
 		// rather than with a foreign key error from the stage insert.
 		if err := applyRunUpdate(ctx, tx, u); err != nil {
@@ -89,13 +88,13 @@ func gateRows(gates []Gate) ([]gateRow, error) {
 func (s *Store) ExpireGates(ctx context.Context, now time.Time) ([]string, error) {
 	at := now.UnixNano()
 	var timedOut []string
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		expired, err := expiredStages(ctx, tx, at)
 		if err != nil || len(expired) == 0 {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE gates SET status = ?, decided_at = ?
-			WHERE status = ? AND deadline IS NOT NULL AND deadline <= ?`, GateExpired, at, GatePending, at)
+			WHERE status = 'pending' AND deadline IS NOT NULL AND deadline <= ?`, GateExpired, at, at)
 		if err != nil {
 			return fmt.Errorf("mark stages expired: %w", err)
 		}
@@ -125,12 +124,14 @@ type expiredStage struct {
 }
 
 // expiredStages returns, per run and ordered by run id, the lowest-index
-// pending stage whose deadline is at or before now.
+// pending stage whose deadline is at or before now. The status is a literal
+// in this query and in ExpireGates' update so that SQLite can use the
+// partial index gates_pending_deadline.
 func expiredStages(ctx context.Context, q querier, now int64) ([]expiredStage, error) {
 	rows, err := q.QueryContext(ctx, `SELECT g.run_id, r.status, g.name, g.deadline FROM gates g
 		JOIN runs r ON r.id = g.run_id
-		WHERE g.status = ? AND g.deadline IS NOT NULL AND g.deadline <= ?
-		ORDER BY g.run_id, g.idx`, GatePending, now)
+		WHERE g.status = 'pending' AND g.deadline IS NOT NULL AND g.deadline <= ?
+		ORDER BY g.run_id, g.idx`, now)
 	if err != nil {
 		return nil, fmt.Errorf("select expired stages: %w", err)
 	}
@@ -149,7 +150,7 @@ func expiredStages(ctx context.Context, q querier, now int64) ([]expiredStage, e
 	return list, rows.Err()
 }
 
-func timeOutRun(ctx context.Context, tx *sql.Tx, e expiredStage, now int64) error {
+func timeOutRun(ctx context.Context, tx *writeTx, e expiredStage, now int64) error {
 	deadline := time.Unix(0, e.deadline).UTC().Format(time.RFC3339)
 	msg := fmt.Sprintf("approval stage %q expired at %s without approval", e.stage, deadline)
 	_, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, finished_at = ?,

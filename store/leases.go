@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -35,7 +34,7 @@ func (s *Store) ClaimRuns(ctx context.Context, owner string, now time.Time, leas
 	until := now.Add(lease).UnixNano()
 
 	var runs []*Run
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		ids, err := runnableIDs(ctx, tx, nowNanos, limit)
 		if err != nil || len(ids) == 0 {
 			return err
@@ -56,13 +55,16 @@ func (s *Store) ClaimRuns(ctx context.Context, owner string, now time.Time, leas
 	return runs, nil
 }
 
-// runnableIDs selects the oldest runnable runs. A PostgreSQL backend would
-// add FOR UPDATE SKIP LOCKED here, which SQLite needs not because the writer
-// goroutine already serializes claims.
+// runnableIDs selects the oldest runnable runs. The statuses are literals
+// because SQLite uses the partial index runs_runnable only when the query
+// repeats its WHERE clause; INDEXED BY makes the query fail rather than
+// silently sort the whole backlog if the index cannot be used. A PostgreSQL
+// backend would add FOR UPDATE SKIP LOCKED here, which SQLite does not need
+// because the writer goroutine runs one claim at a time.
 func runnableIDs(ctx context.Context, q querier, now int64, limit int) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM runs
-		WHERE status IN (?, ?) AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)
-		ORDER BY created_at, rowid LIMIT ?`, RunPending, RunRunning, now, now, limit)
+	rows, err := q.QueryContext(ctx, `SELECT id FROM runs INDEXED BY runs_runnable
+		WHERE status IN ('pending', 'running') AND not_before <= ? AND (lease_until IS NULL OR lease_until <= ?)
+		ORDER BY created_at, rowid LIMIT ?`, now, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("select runnable runs: %w", err)
 	}
@@ -85,7 +87,7 @@ func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 	if owner == "" {
 		return errors.New("release leases: missing owner")
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET lease_owner = NULL, lease_until = NULL
 			WHERE lease_owner = ?`, owner)
 		return err
@@ -103,7 +105,7 @@ func (s *Store) RenewLease(ctx context.Context, runID, owner string, until time.
 	if owner == "" || until.IsZero() {
 		return fmt.Errorf("renew lease of run %s: missing owner or end time", runID)
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ?`,
 			until.UnixNano(), runID, owner)
 		if err != nil {

@@ -55,6 +55,7 @@ type Store struct {
 	requests   chan *writeRequest
 	writerDone chan struct{}
 	stats      writerStats
+	stmts      *stmtCache
 }
 
 // Open opens or creates the database file at path, applies the embedded
@@ -91,6 +92,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		maxBatch:   opts.MaxBatch,
 		requests:   make(chan *writeRequest, opts.MaxBatch),
 		writerDone: make(chan struct{}),
+		stmts:      newStmtCache(writeDB),
 	}
 	go s.runWriter()
 	s.log.Info("store opened", "schema_version", version, "synchronous", opts.Synchronous, "max_batch", opts.MaxBatch)
@@ -111,6 +113,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 
 	<-s.writerDone
+	s.stmts.close()
 	err := errors.Join(s.readDB.Close(), s.writeDB.Close())
 	if err != nil {
 		s.log.Error("store close failed", "error", err)
@@ -166,7 +169,7 @@ func checkPath(path string) error {
 // of failing with SQLITE_BUSY when it upgrades from a read.
 func openWriter(ctx context.Context, path string, opts Options) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path, opts.BusyTimeout, true,
-		"journal_mode(WAL)", "foreign_keys(1)", "synchronous("+opts.Synchronous+")"))
+		"journal_mode(WAL)", "foreign_keys(1)", "synchronous("+opts.Synchronous+")", "temp_store(MEMORY)"))
 	if err != nil {
 		return nil, fmt.Errorf("open writer connection: %w", err)
 	}

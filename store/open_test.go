@@ -159,6 +159,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 				{s.writeDB, "journal_mode", "wal"},
 				{s.writeDB, "foreign_keys", "1"},
 				{s.writeDB, "busy_timeout", "5000"},
+				{s.writeDB, "temp_store", "2"},
 				{s.writeDB, "synchronous", string(rune('0' + tt.want))},
 				{s.readDB, "query_only", "1"},
 				{s.readDB, "foreign_keys", "1"},

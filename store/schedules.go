@@ -38,7 +38,7 @@ func (s *Store) SetSchedule(ctx context.Context, st ScheduleState) error {
 	if err := checkSchedule(st); err != nil {
 		return fmt.Errorf("set schedule: %w", err)
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		return upsertSchedule(ctx, tx, st)
 	})
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Store) FireSchedule(ctx context.Context, st ScheduleState, ev Event, ru
 		return IngestResult{}, fmt.Errorf("fire schedule of %s: %w", st.Workflow, err)
 	}
 	var res IngestResult
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var err error
 		if res, err = ingest(ctx, tx, ev, runs); err != nil {
 			return err
@@ -77,7 +77,7 @@ func (s *Store) FireSchedule(ctx context.Context, st ScheduleState, ev Event, ru
 // DeleteSchedule removes a workflow's schedule state. Deleting a schedule
 // that is not stored is not an error.
 func (s *Store) DeleteSchedule(ctx context.Context, workflow string) error {
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE workflow = ?`, workflow)
 		return err
 	})
@@ -97,7 +97,7 @@ func checkSchedule(st ScheduleState) error {
 	return nil
 }
 
-func upsertSchedule(ctx context.Context, tx *sql.Tx, st ScheduleState) error {
+func upsertSchedule(ctx context.Context, tx *writeTx, st ScheduleState) error {
 	const upsert = `INSERT INTO schedules (workflow, spec, next_at, last_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (workflow) DO UPDATE SET spec = excluded.spec, next_at = excluded.next_at,
 		last_at = excluded.last_at`

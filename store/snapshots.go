@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,7 +26,7 @@ func (s *Store) Activate(ctx context.Context, a Activation) (snapshotID int64, e
 	}
 
 	var id int64
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var err error
 		id, err = insertSnapshot(ctx, tx, a, at, files)
 		if err != nil {
@@ -62,7 +61,7 @@ func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
 	if err != nil {
 		return fmt.Errorf("record rejection of %s: encode problems: %w", r.Commit, err)
 	}
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		const record = `INSERT INTO reconcile_history (commit_hash, branch, outcome, at, problems)
 			VALUES (?, ?, ?, ?, ?)`
 		_, err := tx.ExecContext(ctx, record, r.Commit, r.Branch, OutcomeRejected, at.UnixNano(), problems)
@@ -92,7 +91,7 @@ func hashFiles(files map[string][]byte) []hashedFile {
 	return out
 }
 
-func insertSnapshot(ctx context.Context, tx *sql.Tx, a Activation, at time.Time, files []hashedFile) (int64, error) {
+func insertSnapshot(ctx context.Context, tx *writeTx, a Activation, at time.Time, files []hashedFile) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (commit_hash, branch, activated_at) VALUES (?, ?, ?)`,
 		a.Commit, a.Branch, at.UnixNano())
 	if err != nil {

@@ -16,7 +16,7 @@ var ErrRunFinal = errors.New("run already in a final status")
 // UpdateRun applies u to its run. It returns ErrNotFound for an unknown run
 // and ErrRunFinal when the run is final and u sets another status.
 func (s *Store) UpdateRun(ctx context.Context, u RunUpdate) error {
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		return applyRunUpdate(ctx, tx, u)
 	})
 	if err != nil {
@@ -42,7 +42,7 @@ func (s *Store) StartStep(ctx context.Context, st StepStart) error {
 		deadline_missed = CASE WHEN started_at IS NULL THEN ? ELSE deadline_missed END,
 		started_at = COALESCE(started_at, ?)
 		WHERE run_id = ? AND idx = ?`
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, update, StepRunning, st.Attempt, []byte(st.Input),
 			int64(st.StartDelay), st.DeadlineMissed, at, st.RunID, st.Index)
 		if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) FinishStep(ctx context.Context, f StepFinish, u RunUpdate) error
 		finished = sql.NullInt64{}
 	}
 	const update = `UPDATE steps SET status = ?, output = ?, error = ?, finished_at = ? WHERE run_id = ? AND idx = ?`
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, update, f.Status, []byte(f.Output), f.Error, finished, f.RunID, f.Index)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (s *Store) FinishStep(ctx context.Context, f StepFinish, u RunUpdate) error
 
 // applyRunUpdate writes the non-zero fields of u and, unless u.KeepLease,
 // releases the run's lease.
-func applyRunUpdate(ctx context.Context, tx *sql.Tx, u RunUpdate) error {
+func applyRunUpdate(ctx context.Context, tx *writeTx, u RunUpdate) error {
 	if u.RunID == "" {
 		return errors.New("missing run id")
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -13,7 +12,7 @@ var ErrClosed = errors.New("store closed")
 
 // txFunc is the body of one write request. It runs on the writer goroutine
 // inside its own savepoint of the batch transaction.
-type txFunc func(ctx context.Context, tx *sql.Tx) error
+type txFunc func(ctx context.Context, tx *writeTx) error
 
 // writeRequest is one caller's write waiting for the writer goroutine.
 type writeRequest struct {
@@ -109,8 +108,10 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 		s.failBatch(batch, errs, fmt.Errorf("begin write transaction: %w", err))
 		return
 	}
+	defer s.stmts.prepareMissed(ctx)
+	wtx := &writeTx{tx: tx, cache: s.stmts}
 	for i, req := range batch {
-		reqErr, fatal := runInSavepoint(ctx, tx, req)
+		reqErr, fatal := runInSavepoint(ctx, wtx, req)
 		if fatal != nil {
 			tx.Rollback() //nolint:errcheck // the transaction is already unusable
 			s.failBatch(batch, errs, fatal)
@@ -132,7 +133,7 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 
 // runInSavepoint returns the request's own error, or a fatal error when the
 // transaction itself can no longer be used.
-func runInSavepoint(ctx context.Context, tx *sql.Tx, req *writeRequest) (reqErr, fatal error) {
+func runInSavepoint(ctx context.Context, tx *writeTx, req *writeRequest) (reqErr, fatal error) {
 	if err := req.ctx.Err(); err != nil {
 		return err, nil
 	}

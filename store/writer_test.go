@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,7 +10,7 @@ import (
 
 // insertSchedule returns a request body that stores one schedule row.
 func insertSchedule(workflow string) txFunc {
-	return func(ctx context.Context, tx *sql.Tx) error {
+	return func(ctx context.Context, tx *writeTx) error {
 		return upsertSchedule(ctx, tx, ScheduleState{Workflow: workflow, Spec: "rate(1 hour)", NextAt: baseTime})
 	}
 }
@@ -30,7 +29,7 @@ func TestCommitBatchIsolatesFailingRequest(t *testing.T) {
 
 	batch := []*writeRequest{
 		newRequest(ctx, insertSchedule("first")),
-		newRequest(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		newRequest(ctx, func(ctx context.Context, tx *writeTx) error {
 			if err := insertSchedule("failing")(ctx, tx); err != nil {
 				return err
 			}

@@ -86,6 +86,9 @@ CREATE TABLE runs (
 );
 
 CREATE INDEX runs_claim ON runs (status, not_before);
+-- Claiming scans the runnable runs oldest first and stops at its limit, so
+-- its cost follows the number of leased or not yet due runs, not the backlog.
+CREATE INDEX runs_runnable ON runs (created_at) WHERE status IN ('pending', 'running');
 CREATE INDEX runs_workflow_created ON runs (workflow, created_at);
 CREATE INDEX runs_created ON runs (created_at);
 CREATE INDEX runs_event ON runs (event_seq);
