@@ -54,9 +54,9 @@ func BenchmarkIngestEvent(b *testing.B) {
 
 // BenchmarkClaimAndFinish measures one run's path through the engine's
 // store calls: claim it, start its step, then finish the step and the run.
-// "workers=1" is one caller, so each of the three commits waits for its own
-// fsync; "workers=16" has 16 callers per GOMAXPROCS, like an engine with many
-// workers, whose commits share batches. The runs are stored before the
+// With "workers=1" each of the three commits waits for its own fsync. With
+// "workers=16" there are 16 callers per GOMAXPROCS, like an engine with many
+// workers, and their commits share batches. The runs are stored before the
 // timer starts.
 func BenchmarkClaimAndFinish(b *testing.B) {
 	for _, workers := range []int{1, 16} {

@@ -13,7 +13,7 @@
 // durable, and the cost of an fsync is shared by the whole batch.
 //
 // The file uses the WAL journal, foreign keys, BEGIN IMMEDIATE, a busy
-// timeout and synchronous=FULL unless Options says NORMAL. Reads use a
+// timeout and synchronous=FULL unless Options.Synchronous is NORMAL. Reads use a
 // separate pool of query-only connections, which WAL lets read while the
 // writer commits.
 //

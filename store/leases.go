@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// ErrLeaseLost is returned by RenewLease when the run's lease is held by
-// another owner or by nobody.
+// ErrLeaseLost is returned by RenewLease when another owner holds the run's
+// lease or the lease was released.
 var ErrLeaseLost = errors.New("lease not held")
 
 // maxClaim caps ClaimRuns' limit so the IN lists stay far below SQLite's
@@ -100,7 +100,7 @@ func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 
 // RenewLease moves the end of owner's lease on a run to until. It returns
 // ErrNotFound for an unknown run and ErrLeaseLost when owner does not hold
-// the lease. A lease that expired but that nobody else claimed is renewed.
+// the lease. An expired lease that no other owner has claimed yet is renewed.
 func (s *Store) RenewLease(ctx context.Context, runID, owner string, until time.Time) error {
 	if owner == "" || until.IsZero() {
 		return fmt.Errorf("renew lease of run %s: missing owner or end time", runID)

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// Activate stores a validated commit as a new snapshot and makes it active,
-// in one transaction: file contents go to the blobs table once per distinct
-// SHA-256, the workflow records and an activated ReconcileRecord with the
-// diff are written beside it. A zero a.At means now.
+// Activate stores a validated commit as a new snapshot and makes it active
+// in one transaction. File contents go to the blobs table once per distinct
+// SHA-256. The workflow records and an activated ReconcileRecord with the
+// diff are written in the same transaction. A zero a.At means now.
 func (s *Store) Activate(ctx context.Context, a Activation) (snapshotID int64, err error) {
 	if a.Commit == "" {
 		return 0, errors.New("activate snapshot: missing commit")

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// querier is what *sql.Tx and *sql.DB share, so the read helpers serve both
-// the reader pool and the writer's batch transaction.
+// querier is the query interface of *sql.Tx, *sql.DB and *writeTx, so the
+// read helpers serve both the reader pool and the writer's batch transaction.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

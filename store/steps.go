@@ -58,7 +58,7 @@ func (s *Store) StartStep(ctx context.Context, st StepStart) error {
 
 // FinishStep records the outcome of a step attempt and applies u in one
 // transaction, so the step and the run never disagree. f.Status is a final
-// step status, or pending when the attempt failed and will be retried; a
+// step status, or pending when the attempt failed and will be retried. A
 // pending step keeps its error and gets no finish time. An empty u.RunID
 // means f.RunID. A zero f.At means now.
 func (s *Store) FinishStep(ctx context.Context, f StepFinish, u RunUpdate) error {

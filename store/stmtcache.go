@@ -6,8 +6,8 @@ import (
 )
 
 // maxCachedStatements bounds the writer's prepared statements. Queries with
-// IN lists differ by their number of markers, so the set of distinct texts
-// is large but finite; past the bound, new texts are parsed on every call.
+// IN lists differ by their number of markers, so there are many distinct
+// texts. Texts seen after the cache is full are parsed on every call.
 const maxCachedStatements = 256
 
 // stmtCache holds statements prepared on the writer connection, keyed by
