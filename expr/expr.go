@@ -9,13 +9,30 @@ import (
 
 // Error is a compile or evaluation error. Line and Col are 1-based offsets
 // inside the expression source (zero when unknown) so that callers can map
-// them onto a file position.
+// them onto a file position. Columns count characters (runes), not bytes.
 type Error struct {
 	Line, Col int
 	Msg       string
+	// Path locates the failing string inside a Value tree, such as
+	// "recipients[1]" or "body.title"; it is empty outside CompileValue and
+	// Value.Render.
+	Path string
+	// Err is the underlying cause when there is one, such as a
+	// *MissingFieldError, so that errors.As can inspect it.
+	Err error
 }
 
-func (e *Error) Error() string { return e.Msg }
+// Error returns the message, prefixed with Path when set. It leaves out
+// Line and Col, which callers add when they map them onto a file.
+func (e *Error) Error() string {
+	if e.Path != "" {
+		return e.Path + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Unwrap returns the underlying cause, or nil.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Vars are the values an expression, template or script can read.
 type Vars struct {
