@@ -241,6 +241,7 @@ func TestWorkflowTestDryRunSendsNothing(t *testing.T) {
 	t.Parallel()
 	rec := newRecorder(t)
 	files := threeStepWorkflow(rec.URL, "")
+	withoutOutputRefs(files)
 	repo, problems := schema.LoadRepository(files, schema.LoadOptions{})
 	if len(problems.Errors()) > 0 {
 		t.Fatal(problems)
