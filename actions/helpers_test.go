@@ -32,9 +32,9 @@ func fakeEnv(vars map[string]string) func(string) (string, bool) {
 // opts.
 func lookupAction(t *testing.T, conn Connectors, opts Options, name string) Action {
 	t.Helper()
-	action, ok := newRuntime(conn, opts.withDefaults()).builtinActions()[name]
-	if !ok {
-		t.Fatalf("action %s not found", name)
+	action, err := NewCatalog(conn, nil, opts).Lookup(name)
+	if err != nil {
+		t.Fatalf("Lookup(%q): %v", name, err)
 	}
 	return action
 }
