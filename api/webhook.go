@@ -1,0 +1,81 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// MaxWebhookBytes is the largest push webhook body read. GitHub caps its
+// payloads at 25 MB.
+const MaxWebhookBytes = 25 << 20
+
+// SignatureHeader carries the HMAC-SHA256 of a webhook body, as
+// "sha256=<hex>", in the format GitHub and Gitea use.
+const SignatureHeader = "X-Hub-Signature-256"
+
+// handleGitWebhook checks the push webhook signature and asks the
+// reconciler for a pass. The body is not interpreted: any signed delivery
+// (push, ping) triggers a fetch of the configured branch.
+func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
+	if len(s.cfg.WebhookSecret) == 0 {
+		writeError(w, http.StatusNotFound, "git webhooks are disabled; start the daemon with --webhook-secret-file to enable them")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("webhook body is larger than the %d byte limit", MaxWebhookBytes))
+			return
+		}
+		writeError(w, http.StatusBadRequest, "read webhook body: "+err.Error())
+		return
+	}
+	if err := VerifySignature(s.cfg.WebhookSecret, body, r.Header.Get(SignatureHeader)); err != nil {
+		s.log.Warn("git webhook rejected", slog.String("remote", r.RemoteAddr), slog.Any("error", err))
+		writeError(w, http.StatusUnauthorized, err.Error())
+		return
+	}
+	s.cfg.Reconciler.Trigger()
+	s.log.Info("git webhook accepted; reconcile triggered",
+		slog.String("event", r.Header.Get("X-GitHub-Event")),
+		slog.String("delivery", r.Header.Get("X-GitHub-Delivery")))
+	writeJSON(w, http.StatusAccepted, map[string]bool{"triggered": true})
+}
+
+// VerifySignature checks header, of the form "sha256=<hex>", against the
+// HMAC-SHA256 of body under secret. The comparison takes constant time.
+func VerifySignature(secret, body []byte, header string) error {
+	if header == "" {
+		return fmt.Errorf("missing %s header", SignatureHeader)
+	}
+	hexSum, found := strings.CutPrefix(header, "sha256=")
+	if !found {
+		return fmt.Errorf("invalid %s header: want sha256=<hex digest>", SignatureHeader)
+	}
+	got, err := hex.DecodeString(hexSum)
+	if err != nil {
+		return fmt.Errorf("invalid %s header: digest is not hex", SignatureHeader)
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return fmt.Errorf("%s does not match the body; check the webhook secret", SignatureHeader)
+	}
+	return nil
+}
+
+// Sign returns the "sha256=<hex>" signature header value of body, as a Git
+// host computes it.
+func Sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
