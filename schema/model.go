@@ -19,8 +19,37 @@ type Repository struct {
 	Actions map[string]*ActionDef
 	// Conditions are the repository-wide named conditions from conditions.yaml.
 	Conditions []*NamedCondition
+	// ApprovalChains are the reusable chains from approval-chains/*.yaml, by
+	// file base name.
+	ApprovalChains map[string][]*ApprovalStage
+	// Approvers are the groups from approvers.yaml, by name; nil when the
+	// repository has no approvers.yaml.
+	Approvers map[string]*ApproverGroup
 	// Files are the bytes the repository was loaded from.
 	Files Files
+
+	// cache lets the next LoadRepository reuse what did not change.
+	cache *loadCache
+}
+
+// ApproverGroup is a named group of people who may approve a gate.
+type ApproverGroup struct {
+	Name        string
+	Description string
+	Members     []Approver
+	Pos         Pos
+}
+
+// Approver is one member of an approver group with the public keys that
+// prove their approvals.
+type Approver struct {
+	Name  string
+	Email string
+	// PGPKey is an ASCII-armored OpenPGP public key; empty when absent.
+	PGPKey string
+	// SSHKey is an SSH public key in authorized_keys format; empty when
+	// absent.
+	SSHKey string
 }
 
 // Workflow is one compiled workflow file.
@@ -42,6 +71,9 @@ type Workflow struct {
 	Steps         []*Step
 	Approval      *Approval
 	ApprovalChain []*ApprovalStage
+	// ApprovalChainName is the approval-chains/ file the chain comes from;
+	// empty for an inline chain or none.
+	ApprovalChainName string
 }
 
 // Trigger says which events or which schedule start a workflow.
@@ -51,6 +83,9 @@ type Trigger struct {
 	// Matches must all hold for an event to start a run.
 	Matches  []Match
 	Schedule *Schedule
+	// Location is the trigger's time zone (UTC unless set), which
+	// expressions use for `time`, `today` and `current_week`.
+	Location *time.Location
 	Pos      Pos
 }
 

@@ -1,0 +1,108 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// checkEvent checks a test-data file: one JSON object that is a CloudEvent
+// with specversion "1.0", id, source and type.
+func (l *loader) checkEvent(path string, data []byte) Problems {
+	if p := l.checkSize(path, data); p != nil {
+		return Problems{*p}
+	}
+	at := func(offset int64, format string, args ...any) Problem {
+		line, col := jsonLineCol(data, offset)
+		return Problem{Pos: Pos{File: path, Line: line, Col: col}, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Problems{at(0, "file is empty; expected a CloudEvent JSON object")}
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return Problems{jsonSyntaxProblem(at, err, dec.InputOffset())}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Problems{at(dec.InputOffset(), "invalid JSON: data after the top-level value")}
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return Problems{at(0, "a test event must be a JSON object (a CloudEvent)")}
+	}
+	offsets := topLevelKeyOffsets(data)
+	var out Problems
+	for _, name := range []string{"specversion", "id", "source", "type"} {
+		raw, present := obj[name]
+		s, isString := raw.(string)
+		switch {
+		case !present:
+			out = append(out, at(0, "test event is missing the CloudEvents attribute %q", name))
+		case !isString || s == "":
+			out = append(out, at(offsets[name], "CloudEvents attribute %q must be a non-empty string", name))
+		case name == "specversion" && s != "1.0":
+			out = append(out, at(offsets[name], "specversion must be \"1.0\", got %q", s))
+		}
+	}
+	return out
+}
+
+// jsonSyntaxProblem places a decoding error at its byte offset.
+func jsonSyntaxProblem(at func(int64, string, ...any) Problem, err error, fallback int64) Problem {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return at(max(syn.Offset-1, 0), "invalid JSON: %v", syn)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return at(fallback, "invalid JSON: unexpected end of file")
+	}
+	return at(fallback, "invalid JSON: %v", err)
+}
+
+// topLevelKeyOffsets returns the byte offset of each top-level key of a
+// JSON object.
+func topLevelKeyOffsets(data []byte) map[string]int64 {
+	out := map[string]int64{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	depth := 0
+	expectKey := false
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				depth++
+				expectKey = t == '{' && depth == 1
+				continue
+			}
+			depth--
+		case string:
+			if depth == 1 && expectKey {
+				out[t] = before + int64(bytes.IndexByte(data[before:], '"'))
+				expectKey = false
+				continue
+			}
+		}
+		if depth == 1 {
+			expectKey = true
+		}
+	}
+}
+
+// jsonLineCol converts a byte offset into a 1-based line and column.
+func jsonLineCol(data []byte, offset int64) (int, int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[start:]) + 1
+}

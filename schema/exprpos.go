@@ -1,0 +1,136 @@
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/policycortex/policycortex/expr"
+)
+
+// exprProblem reports an expression compile error of the scalar n at the
+// error's place inside the file when expr gives one.
+func (d *document) exprProblem(n *yaml.Node, err error, what string) Problem {
+	pos := d.pos(n)
+	msg := err.Error()
+	var xe *expr.Error
+	if errors.As(err, &xe) {
+		msg = xe.Msg
+		if xe.Line > 0 {
+			pos = d.exprPos(n, xe.Line, max(xe.Col, 1))
+		}
+	}
+	return Problem{Pos: pos, Severity: SeverityError, Message: what + ": " + msg}
+}
+
+// exprPos maps a 1-based line and column inside the text of scalar n onto
+// the file. It is exact for literal block scalars (`|`) and for one-line
+// scalars without escapes; for folded and multi-line flow scalars it walks
+// the folded lines, which is exact unless a line has trailing spaces.
+func (d *document) exprPos(n *yaml.Node, line, col int) Pos {
+	switch n.Style {
+	case yaml.LiteralStyle:
+		fileLine := n.Line + line
+		return Pos{File: d.path, Line: fileLine, Col: d.indent(fileLine) + col}
+	case yaml.FoldedStyle:
+		return d.walkFolded(n.Line+1, d.indent(n.Line+1)+1, col)
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		return d.walkFolded(n.Line+line-1, n.Column+1, col)
+	default:
+		return d.walkFolded(n.Line+line-1, n.Column, col)
+	}
+}
+
+// walkFolded finds the file position of the col-th character of a scalar
+// whose text starts at startLine:startCol and continues on the following
+// lines, each line break folded into one space.
+func (d *document) walkFolded(startLine, startCol, col int) Pos {
+	lineNo, c0, remaining := startLine, startCol, col-1
+	for range 1000 {
+		text := d.lineText(lineNo)
+		seg := max(utf8.RuneCountInString(text)-(c0-1), 0)
+		if remaining <= seg || lineNo >= d.lineCount() {
+			return Pos{File: d.path, Line: lineNo, Col: c0 + remaining}
+		}
+		remaining -= seg + 1
+		lineNo++
+		c0 = d.indent(lineNo) + 1
+	}
+	return Pos{File: d.path, Line: startLine, Col: startCol}
+}
+
+// lineText returns the 1-based line of the file without its newline.
+func (d *document) lineText(lineNo int) string {
+	if lineNo < 1 {
+		return ""
+	}
+	data := d.data
+	for i := 1; i < lineNo; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return ""
+		}
+		data = data[j+1:]
+	}
+	if j := bytes.IndexByte(data, '\n'); j >= 0 {
+		data = data[:j]
+	}
+	return strings.TrimSuffix(string(data), "\r")
+}
+
+func (d *document) lineCount() int {
+	return bytes.Count(d.data, []byte("\n")) + 1
+}
+
+// indent returns the number of leading spaces of a line.
+func (d *document) indent(lineNo int) int {
+	text := d.lineText(lineNo)
+	return len(text) - len(strings.TrimLeft(text, " "))
+}
+
+// valuePathTokens splits an expr.Error Path such as "body.items[2].name"
+// into JSON pointer tokens.
+func valuePathTokens(p string) []string {
+	var tokens []string
+	for _, part := range strings.Split(p, ".") {
+		for part != "" {
+			i := strings.IndexByte(part, '[')
+			if i < 0 {
+				tokens = append(tokens, part)
+				break
+			}
+			if i > 0 {
+				tokens = append(tokens, part[:i])
+			}
+			j := strings.IndexByte(part[i:], ']')
+			if j < 0 {
+				tokens = append(tokens, part[i:])
+				break
+			}
+			idx := part[i+1 : i+j]
+			if _, err := strconv.Atoi(idx); err != nil {
+				idx = strings.Trim(idx, `'"`)
+			}
+			tokens = append(tokens, idx)
+			part = part[i+j+1:]
+		}
+	}
+	return tokens
+}
+
+// valueProblem reports a CompileValue error at the string it concerns
+// inside the tree under n.
+func (d *document) valueProblem(n *yaml.Node, err error, what string) Problem {
+	var xe *expr.Error
+	if errors.As(err, &xe) && xe.Path != "" {
+		_, leaf := nodeAt(n, valuePathTokens(xe.Path))
+		if leaf != nil && leaf.Kind == yaml.ScalarNode {
+			return d.exprProblem(leaf, err, what)
+		}
+	}
+	return d.exprProblem(n, err, what)
+}

@@ -1,0 +1,160 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // judge time zones the same way on every machine
+
+	"github.com/robfig/cron/v3"
+)
+
+// cronParser accepts the five standard fields: minute, hour, day of month,
+// month and day of week.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+
+// scheduleProbeStart is the fixed time a schedule is probed from to find
+// specs that never fire, such as "0 0 30 2 *". It lies before a leap day, so
+// February 29 counts as a date that exists.
+var scheduleProbeStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// parseSchedule parses a trigger schedule in one of three forms:
+// "cron(0 9 * * MON)" (AWS style), "0 9 * * 1" (five-field cron) and
+// "rate(5 minutes)".
+func parseSchedule(spec string, loc *time.Location) (*Schedule, error) {
+	text := strings.TrimSpace(spec)
+	out := &Schedule{Spec: spec, Location: loc}
+	switch {
+	case strings.HasPrefix(text, "rate(") && strings.HasSuffix(text, ")"):
+		interval, err := parseRate(text[len("rate(") : len(text)-1])
+		if err != nil {
+			return nil, err
+		}
+		out.Next = func(t time.Time) time.Time { return t.Truncate(interval).Add(interval) }
+		return out, nil
+	case strings.HasPrefix(text, "cron(") && strings.HasSuffix(text, ")"):
+		fields, err := awsCronFields(text[len("cron(") : len(text)-1])
+		if err != nil {
+			return nil, err
+		}
+		text = strings.Join(fields, " ")
+	case strings.HasPrefix(text, "TZ=") || strings.HasPrefix(text, "CRON_TZ="):
+		return nil, errors.New("set the time zone with trigger.timezone, not in the schedule")
+	case strings.HasPrefix(text, "@"):
+		return nil, errors.New("descriptors such as @daily are not supported; write five cron fields")
+	default:
+		if n := len(strings.Fields(text)); n != 5 {
+			return nil, fmt.Errorf("cron expression needs 5 fields (minute hour day-of-month month day-of-week), got %d", n)
+		}
+	}
+	sched, err := cronParser.Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("invalid cron expression: %v", err)
+	}
+	spec5, ok := sched.(*cron.SpecSchedule)
+	if !ok {
+		return nil, fmt.Errorf("invalid cron expression %q", text)
+	}
+	spec5.Location = loc
+	if spec5.Next(scheduleProbeStart).IsZero() {
+		return nil, errors.New("cron expression never fires")
+	}
+	out.Next = spec5.Next
+	return out, nil
+}
+
+// parseRate parses "N unit" with unit minute(s), hour(s) or day(s).
+func parseRate(body string) (time.Duration, error) {
+	parts := strings.Fields(body)
+	if len(parts) != 2 {
+		return 0, errors.New(`rate needs a count and a unit, as in "rate(5 minutes)"`)
+	}
+	n, err := strconv.Atoi(parts[0])
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("rate count %q must be a whole number of at least 1", parts[0])
+	}
+	var unit time.Duration
+	switch parts[1] {
+	case "minute", "minutes":
+		unit = time.Minute
+	case "hour", "hours":
+		unit = time.Hour
+	case "day", "days":
+		unit = day
+	default:
+		return 0, fmt.Errorf("rate unit %q must be minute(s), hour(s) or day(s)", parts[1])
+	}
+	if int64(n) > int64(1<<62)/int64(unit) {
+		return 0, fmt.Errorf("rate %s is too long", body)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// awsCronFields converts the AWS form's fields to the five standard ones.
+// AWS allows a sixth year field, accepted here only as "*" or "?", and
+// numbers days of the week 1-7 from Sunday where standard cron uses 0-6.
+// "?" means the same as "*".
+func awsCronFields(body string) ([]string, error) {
+	fields := strings.Fields(body)
+	switch len(fields) {
+	case 5:
+	case 6:
+		if y := fields[5]; y != "*" && y != "?" {
+			return nil, fmt.Errorf("year field %q is not supported; use * or leave it out", y)
+		}
+		fields = fields[:5]
+	default:
+		return nil, fmt.Errorf("cron() needs 5 fields (minute hour day-of-month month day-of-week) or 6 with a year, got %d", len(fields))
+	}
+	for i, f := range fields {
+		fields[i] = strings.ReplaceAll(f, "?", "*")
+	}
+	dow, err := shiftAWSWeekdays(fields[4])
+	if err != nil {
+		return nil, err
+	}
+	fields[4] = dow
+	return fields, nil
+}
+
+// shiftAWSWeekdays rewrites numeric days of the week from AWS numbering
+// (1 = Sunday) to standard numbering (0 = Sunday); names and steps stay.
+func shiftAWSWeekdays(field string) (string, error) {
+	items := strings.Split(field, ",")
+	for i, item := range items {
+		base, step, hasStep := strings.Cut(item, "/")
+		bounds := strings.Split(base, "-")
+		for j, b := range bounds {
+			n, err := strconv.Atoi(b)
+			if err != nil {
+				continue
+			}
+			if n < 1 || n > 7 {
+				return "", fmt.Errorf("day of week %d is out of range: cron() numbers days 1-7 from Sunday", n)
+			}
+			bounds[j] = strconv.Itoa(n - 1)
+		}
+		items[i] = strings.Join(bounds, "-")
+		if hasStep {
+			items[i] += "/" + step
+		}
+	}
+	return strings.Join(items, ","), nil
+}
+
+// loadLocation resolves an IANA time zone name; empty means UTC.
+func loadLocation(name string) (*time.Location, error) {
+	switch name {
+	case "", "UTC":
+		return time.UTC, nil
+	case "Local":
+		return nil, errors.New(`"Local" depends on the machine; name an IANA time zone such as Europe/Paris`)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q; use an IANA name such as America/New_York or UTC", name)
+	}
+	return loc, nil
+}

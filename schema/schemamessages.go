@@ -1,0 +1,216 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// leafIssues phrases one leaf of the error tree. Unknown keys yield one
+// issue per key, each with a spelling hint drawn from the keys the schema
+// allows there.
+func (vc validationContext) leafIssues(e *jsonschema.ValidationError) []schemaIssue {
+	loc := e.InstanceLocation
+	subj := vc.subject(loc)
+	custom := vc.customMessage(e.SchemaURL)
+	one := func(msg string) []schemaIssue { return []schemaIssue{{tokens: loc, msg: msg}} }
+	switch k := e.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		return vc.unknownKeys(e, k.Properties)
+	case *kind.FalseSchema:
+		if len(loc) > 0 {
+			return []schemaIssue{{tokens: loc[:len(loc)-1], property: loc[len(loc)-1], msg: fmt.Sprintf("unknown key %q", loc[len(loc)-1])}}
+		}
+		return one("value is not allowed here")
+	case *kind.Required:
+		return vc.missingKeys(loc, k.Missing)
+	case *kind.Type:
+		if custom != "" {
+			return one(fmt.Sprintf("%s %s, got %s", subj, custom, typeName(k.Got)))
+		}
+		return one(fmt.Sprintf("%s must be %s, got %s", subj, joinTypes(k.Want), typeName(k.Got)))
+	case *kind.PropertyNames:
+		return []schemaIssue{{tokens: loc, property: k.Property, msg: fmt.Sprintf("invalid key %q: %s", k.Property, orDefault(vc.propertyNamesMessage(e), "not allowed here"))}}
+	}
+	if custom != "" {
+		if pat, ok := e.ErrorKind.(*kind.Pattern); ok {
+			return one(fmt.Sprintf("%s %s; got %q", subj, custom, pat.Got))
+		}
+		return one(subj + " " + custom)
+	}
+	return one(subj + " " + genericMessage(e))
+}
+
+// genericMessage phrases the remaining keyword failures.
+func genericMessage(e *jsonschema.ValidationError) string {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Enum:
+		return fmt.Sprintf("must be one of %s; got %s", joinValues(k.Want), displayValue(k.Got))
+	case *kind.Const:
+		return fmt.Sprintf("must be %s; got %s", displayValue(k.Want), displayValue(k.Got))
+	case *kind.Pattern:
+		return fmt.Sprintf("value %q does not match the pattern %s", k.Got, k.Want)
+	case *kind.MinLength:
+		if k.Want == 1 {
+			return "must not be empty"
+		}
+		return fmt.Sprintf("must be at least %d characters long", k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("must be at most %d characters long", k.Want)
+	case *kind.MinItems:
+		return fmt.Sprintf("must have at least %d %s", k.Want, plural(k.Want, "item"))
+	case *kind.MaxItems:
+		return fmt.Sprintf("must have at most %d %s", k.Want, plural(k.Want, "item"))
+	case *kind.MinProperties:
+		return fmt.Sprintf("must have at least %d %s", k.Want, plural(k.Want, "key"))
+	case *kind.MaxProperties:
+		return fmt.Sprintf("must have at most %d %s", k.Want, plural(k.Want, "key"))
+	case *kind.Minimum:
+		return fmt.Sprintf("must be at least %s; got %s", k.Want.RatString(), k.Got.RatString())
+	case *kind.Maximum:
+		return fmt.Sprintf("must be at most %s; got %s", k.Want.RatString(), k.Got.RatString())
+	case *kind.Format:
+		name := k.Want
+		if name == "go-duration" {
+			name = "duration"
+		}
+		return fmt.Sprintf("is not a valid %s: %v", name, k.Err)
+	case *kind.UniqueItems:
+		return fmt.Sprintf("has equal items at %d and %d", k.Duplicates[0], k.Duplicates[1])
+	case *kind.OneOf:
+		return "matches more than one of the allowed forms"
+	}
+	return e.ErrorKind.LocalizedString(message.NewPrinter(language.English))
+}
+
+func (vc validationContext) unknownKeys(e *jsonschema.ValidationError, props []string) []schemaIssue {
+	var allowed []string
+	if obj := vc.docs.lookup(e.SchemaURL); obj != nil {
+		if m, ok := obj["properties"].(map[string]any); ok {
+			for name := range m {
+				allowed = append(allowed, name)
+			}
+		}
+	}
+	noun := "key"
+	if vc.action != "" && len(e.InstanceLocation) == 0 {
+		noun = "parameter"
+	}
+	sort.Strings(props)
+	out := make([]schemaIssue, 0, len(props))
+	for _, p := range props {
+		msg := fmt.Sprintf("unknown %s %q", noun, p)
+		if noun == "parameter" {
+			msg += fmt.Sprintf(" for action %q", vc.action)
+		}
+		hint := suggest(p, allowed)
+		if hint != "" {
+			msg += fmt.Sprintf("; did you mean %q?", hint)
+		}
+		out = append(out, schemaIssue{tokens: e.InstanceLocation, property: p, msg: msg, suggested: hint})
+	}
+	return out
+}
+
+func (vc validationContext) missingKeys(loc []string, missing []string) []schemaIssue {
+	out := make([]schemaIssue, 0, len(missing))
+	for _, m := range missing {
+		var msg string
+		switch {
+		case vc.action != "" && len(loc) == 0:
+			msg = fmt.Sprintf("missing required parameter %q for action %q", m, vc.action)
+		case len(loc) == 0:
+			msg = fmt.Sprintf("missing required top-level key %q", m)
+		default:
+			msg = fmt.Sprintf("%s is missing required key %q", vc.subject(loc), m)
+		}
+		out = append(out, schemaIssue{tokens: loc, atKey: true, msg: msg, missing: m})
+	}
+	return out
+}
+
+// propertyNamesMessage returns the x-message of the propertyNames schema
+// under the failing object schema.
+func (vc validationContext) propertyNamesMessage(e *jsonschema.ValidationError) string {
+	if obj := vc.docs.lookup(e.SchemaURL); obj != nil {
+		if pn, ok := obj["propertyNames"].(map[string]any); ok {
+			s, _ := pn["x-message"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// typeName turns a JSON type into the word YAML authors use.
+func typeName(t string) string {
+	switch t {
+	case "object":
+		return "a mapping"
+	case "array":
+		return "a list"
+	case "string":
+		return "a string"
+	case "integer":
+		return "an integer"
+	case "number":
+		return "a number"
+	case "boolean":
+		return "a boolean"
+	case "null":
+		return "null"
+	}
+	return t
+}
+
+func joinTypes(types []string) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, t := range types {
+		if !seen[t] {
+			seen[t] = true
+			names = append(names, typeName(t))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "another type"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+func joinValues(values []any) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = displayValue(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func displayValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return string(jsonText(v))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
