@@ -12,14 +12,16 @@ import (
 
 // activation resolves the variables of one evaluation. Root values are
 // built on first use and cached, and named conditions are evaluated at most
-// once. An activation is used by a single goroutine.
+// once. An activation is not safe for concurrent use, so every evaluation
+// creates its own.
 type activation struct {
 	vars  *Vars
 	data  map[string]any
 	now   time.Time
 	roots map[string]ref.Val
-	// memo holds the result of each named condition evaluated so far, and
-	// evaluating the chain of named conditions in progress, for cycles.
+	// memo stores the result of each named condition evaluated so far.
+	// evaluating is the chain of named conditions in progress, which
+	// reveals cycles.
 	memo       map[string]ref.Val
 	evaluating []string
 }
@@ -53,8 +55,8 @@ func eventData(v *Vars) map[string]any {
 }
 
 // ResolveName returns the value of a root identifier. The interpreter
-// also asks for dotted names such as "violation.resource" when it looks
-// for qualified variables; there are none, so those are not found.
+// also requests dotted names such as "violation.resource" when it looks
+// for qualified variables. There are none, so those are not found.
 func (a *activation) ResolveName(name string) (any, bool) {
 	if strings.IndexByte(name, '.') >= 0 {
 		return nil, false

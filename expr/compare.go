@@ -10,11 +10,12 @@ import (
 	"cel.dev/cel-go/interpreter"
 )
 
-// decorateComparisons replaces the six comparison operators with
+// decorateComparisons replaces the six comparison operators and `in` with
 // comparison nodes. The standard operators dispatch on the left operand,
-// so `"HIGH" >= MEDIUM` would reach the string comparison and fail; the
-// replacement ranks by severity whenever either side is a severity
-// constant and otherwise keeps the standard semantics.
+// so `"HIGH" >= MEDIUM` would reach the string comparison and fail, and
+// `"HIGH" in [HIGH]` would be false. The replacement ranks by severity
+// whenever a severity constant is involved and otherwise keeps the
+// standard semantics.
 func decorateComparisons(i interpreter.InterpretableV2) (interpreter.InterpretableV2, error) {
 	call, ok := i.(interpreter.InterpretableCall)
 	if !ok {
@@ -26,7 +27,7 @@ func decorateComparisons(i interpreter.InterpretableV2) (interpreter.Interpretab
 	}
 	switch call.Function() {
 	case operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals,
-		operators.Equals, operators.NotEquals:
+		operators.Equals, operators.NotEquals, operators.In:
 		return &comparison{InterpretableCall: call, lhs: args[0], rhs: args[1]}, nil
 	}
 	return i, nil
@@ -65,11 +66,15 @@ func (c *comparison) Eval(vars interpreter.Activation) ref.Val {
 }
 
 func compareValues(op string, l, r ref.Val) ref.Val {
+	if op == operators.In {
+		return contains(l, r)
+	}
 	_, lSeverity := l.(severity)
 	_, rSeverity := r.(severity)
 	if lSeverity || rSeverity {
 		return compareSeverities(op, l, r)
 	}
+
 	switch op {
 	case operators.Equals:
 		return equalValues(l, r)
@@ -80,6 +85,7 @@ func compareValues(op string, l, r ref.Val) ref.Val {
 		}
 		return eq
 	}
+
 	if isNaN(l) || isNaN(r) {
 		return types.False
 	}
@@ -93,6 +99,35 @@ func compareValues(op string, l, r ref.Val) ref.Val {
 		return cmp
 	}
 	return orderResult(op, int(n))
+}
+
+// contains implements `elem in collection`. For lists it compares each
+// element with the same equality as ==. An element that cannot be compared,
+// such as an unknown severity string, is an error only when no other
+// element matches, as in CEL's own list membership.
+func contains(elem, collection ref.Val) ref.Val {
+	l, ok := collection.(traits.Lister)
+	if !ok {
+		c, ok := collection.(traits.Container)
+		if !ok {
+			return types.NewErr("no such overload: %s in %s", elem.Type().TypeName(), collection.Type().TypeName())
+		}
+		return c.Contains(elem)
+	}
+	var firstErr ref.Val
+	for it := l.Iterator(); it.HasNext() == types.True; {
+		eq := compareValues(operators.Equals, elem, it.Next())
+		if eq == types.True {
+			return types.True
+		}
+		if types.IsError(eq) && firstErr == nil {
+			firstErr = eq
+		}
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	return types.False
 }
 
 func compareSeverities(op string, l, r ref.Val) ref.Val {

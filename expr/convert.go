@@ -34,6 +34,9 @@ func toCEL(value any, path string) ref.Val {
 	case int64:
 		return types.Int(v)
 	case float64:
+		if i, ok := integral(v); ok {
+			return types.Int(i)
+		}
 		return types.Double(v)
 	case json.Number:
 		if i, err := v.Int64(); err == nil {
@@ -133,8 +136,9 @@ func mapToGo(m traits.Mapper) (map[string]any, error) {
 	return out, nil
 }
 
-// normalize copies a JSON-like Go tree, turning every integer type into
-// int64, float32 into float64 and json.Number into int64 or float64.
+// normalize copies a JSON-like Go tree, turning every integer type and
+// every integral float (see integral) into int64, other floats into
+// float64, and json.Number into int64 or float64.
 func normalize(value any) any {
 	switch v := value.(type) {
 	case map[string]any:
@@ -156,7 +160,12 @@ func normalize(value any) any {
 	case uint32:
 		return int64(v)
 	case float32:
-		return float64(v)
+		return normalize(float64(v))
+	case float64:
+		if i, ok := integral(v); ok {
+			return i
+		}
+		return v
 	case json.Number:
 		if i, err := v.Int64(); err == nil {
 			return i
@@ -180,4 +189,19 @@ func convertPlain(plain any, typeDesc reflect.Type) (any, error) {
 		return structpb.NewValue(plain)
 	}
 	return nil, fmt.Errorf("type conversion error from %T to %v", plain, typeDesc)
+}
+
+// maxExactInteger is 2^53, the largest magnitude up to which float64
+// represents every integer exactly.
+const maxExactInteger = 1 << 53
+
+// integral returns f as an int64 when it has no fractional part and fits
+// float64's exact integer range. JSON decoders return every number as a
+// float64, so this makes 15000 from JSON the same int that YAML and
+// json.Number give, and `count + 1` or range(count) work as written.
+func integral(f float64) (int64, bool) {
+	if f != math.Trunc(f) || math.Abs(f) > maxExactInteger {
+		return 0, false
+	}
+	return int64(f), true
 }

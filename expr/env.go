@@ -38,9 +38,10 @@ type functionArity struct {
 	member map[int]bool
 }
 
-// NewEnv builds the CEL environment with the standard library, the
-// strings, lists, math, sets, encoders and optional-types extensions, and
-// the template filter functions default, upper, lower and tojson.
+// NewEnv builds the CEL environment with the standard library, cel-go's
+// strings, lists, math, sets, encoders, two-variable comprehension and
+// optional-types extensions, and the template filter functions default,
+// upper, lower and tojson.
 func NewEnv() (*Env, error) {
 	env, err := cel.NewEnv(
 		cel.DefaultUTCTimeZone(true),
@@ -51,6 +52,7 @@ func NewEnv() (*Env, error) {
 		ext.Math(),
 		ext.Sets(),
 		ext.Encoders(),
+		ext.TwoVarComprehensions(),
 		filterFunctions(),
 	)
 	if err != nil {

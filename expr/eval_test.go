@@ -76,7 +76,10 @@ func TestEvalResultTypes(t *testing.T) {
 		want any
 	}{
 		{"1 + 2", int64(3)},
-		{"cost_impact / 2.0", 7500.0},
+		{"double(cost_impact) / 2.0", 7500.0},
+		{"cost_impact + 1", int64(15001)},
+		{"ratio", 0.25},
+		{"resource.tags.size() + data.cost_impact", int64(15002)},
 		{"violation.policy.name", "s3-no-public-access"},
 		{"[1, 'a', null]", []any{int64(1), "a", nil}},
 		{"{'a': [true]}", map[string]any{"a": []any{true}}},
@@ -197,18 +200,22 @@ func TestNamedConditions(t *testing.T) {
 			"loop_b":     compile("conditions.loop_a"),
 		},
 	}
+
 	_, err := compile("production").EvalBool(&Vars{})
 	if err == nil || !strings.Contains(err.Error(), `undefined name "production"`) {
 		t.Errorf("EvalBool without named conditions error = %v, want undefined name", err)
 	}
+
 	ok, err := compile("production and twice").EvalBool(vars)
 	if err != nil || !ok {
 		t.Fatalf("production and twice = %v, %v; want true", ok, err)
 	}
+
 	_, err = compile("loop_a").Eval(vars)
 	if err == nil || !strings.Contains(err.Error(), "named condition cycle: loop_a -> loop_b -> loop_a") {
 		t.Errorf("cycle error = %v, want the cycle named", err)
 	}
+
 	missing, err := compile("has(conditions.nothing)").EvalBool(vars)
 	if err != nil || missing {
 		t.Errorf("has(conditions.nothing) = %v, %v; want false", missing, err)

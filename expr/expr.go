@@ -1,6 +1,3 @@
-// Package expr compiles and evaluates the expression languages of workflow
-// files: CEL conditions (with the workflow format's own spellings), `{{ }}`
-// templates in parameters, and sandboxed Starlark scripts.
 package expr
 
 import (
@@ -14,7 +11,7 @@ type Error struct {
 	Line, Col int
 	Msg       string
 	// Path locates the failing string inside a Value tree, such as
-	// "recipients[1]" or "body.title"; it is empty outside CompileValue and
+	// "recipients[1]" or "body.title". It is empty outside CompileValue and
 	// Value.Render.
 	Path string
 	// Err is the underlying cause when there is one, such as a

@@ -10,7 +10,7 @@ import (
 )
 
 // list is a JSON array seen from CEL. The embedded CEL list provides
-// concatenation, membership and equality; list overrides element access
+// concatenation, membership and equality. list overrides element access
 // so that objects inside keep a path such as "violation.findings[2]".
 type list struct {
 	traits.Lister

@@ -14,7 +14,7 @@ type MissingFieldError struct {
 	Path string
 	// Root is true when the first identifier itself is undefined.
 	Root bool
-	// Detail optionally says where the value was looked for.
+	// Detail optionally names the places where the value was looked up.
 	Detail string
 }
 

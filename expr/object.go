@@ -10,10 +10,10 @@ import (
 )
 
 // objectType is the CEL type of the JSON objects in Vars. It is not the
-// CEL map type on purpose: the interpreter reports a missing key of a
-// map with a bare "no such key" message, while a value that is an Indexer
-// and a FieldTester (but not a Mapper) gets to produce its own error that
-// names the full path, and still answers has() correctly.
+// CEL map type, because the interpreter reports a missing map key with a
+// bare "no such key" message. A value that is an Indexer and a FieldTester
+// but not a Mapper produces its own error, which names the full path, and
+// still supports has().
 var objectType = types.NewObjectType("policycortex.Object",
 	traits.ContainerType, traits.IndexerType, traits.IterableType,
 	traits.SizerType, traits.FieldTesterType)
@@ -31,6 +31,7 @@ var (
 	_ traits.Container   = (*object)(nil)
 	_ traits.Iterable    = (*object)(nil)
 	_ traits.Sizer       = (*object)(nil)
+	_ traits.Foldable    = (*object)(nil)
 )
 
 // Get returns the field named by key, or a MissingFieldError naming the
@@ -70,12 +71,26 @@ func (o *object) Size() ref.Val {
 // Iterator walks the field names in sorted order, so comprehensions over an
 // object are deterministic.
 func (o *object) Iterator() traits.Iterator {
+	return &keyIterator{keys: o.sortedKeys()}
+}
+
+// Fold passes each field name and value to folder in sorted order, for
+// comprehensions with two variables such as all(k, v, ...).
+func (o *object) Fold(folder traits.Folder) {
+	for _, k := range o.sortedKeys() {
+		if !folder.FoldEntry(types.String(k), o.Get(types.String(k))) {
+			return
+		}
+	}
+}
+
+func (o *object) sortedKeys() []string {
 	keys := make([]string, 0, len(o.fields))
 	for k := range o.fields {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	return &keyIterator{keys: keys}
+	return keys
 }
 
 // ConvertToNative converts the object to a plain Go map.

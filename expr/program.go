@@ -61,33 +61,36 @@ func (e *Env) CompileCondition(src string) (*Program, error) {
 
 // compile compiles origin[start:end] as one expression.
 func (e *Env) compile(origin []rune, start, end int, inCondition bool) (*Program, *Error) {
-	source, rerr := rewriteExpr(origin, start, end, inCondition)
-	if rerr != nil {
-		return nil, rerr
+	source, rewriteErr := rewriteExpr(origin, start, end, inCondition)
+	if rewriteErr != nil {
+		return nil, rewriteErr
 	}
 	if strings.TrimSpace(source.text) == "" {
 		return nil, positionError(origin, start, "empty expression")
 	}
+
 	parsed, errs := e.parser.Parse(common.NewTextSource(source.text))
 	if len(errs.GetErrors()) > 0 {
 		return nil, parseError(origin, source, errs.GetErrors()[0])
 	}
-	a := &analyzer{env: e}
-	a.walk(parsed.Expr())
+
+	analysis := &analyzer{env: e}
+	analysis.walk(parsed.Expr())
 	p := &Program{
 		Source:  string(origin[start:end]),
-		loops:   a.loops,
+		loops:   analysis.loops,
 		timeout: e.evalTimeout,
 		ast:     parsed,
 		origin:  origin,
 		cel:     source,
-		refs:    mergeRefs(a.refs),
+		refs:    mergeRefs(analysis.refs),
 	}
-	if a.badCallMsg != "" {
-		return nil, p.nodeError(a.badCall, a.badCallMsg, nil)
+	if analysis.badCallMsg != "" {
+		return nil, p.nodeError(analysis.badCall, analysis.badCallMsg, nil)
 	}
+
 	opts := []cel.ProgramOption{e.decorate}
-	if a.loops {
+	if analysis.loops {
 		opts = append(opts, e.interrupt)
 	}
 	program, err := e.cel.PlanProgram(parsed, opts...)
@@ -122,7 +125,7 @@ func (p *Program) Refs() Refs { return p.refs }
 
 // Eval evaluates the expression and returns its value as plain Go: bool,
 // int64, float64, string, []any, map[string]any, time.Time or nil. An
-// error is an *Error positioned on the failing part of the expression;
+// error is an *Error positioned on the failing part of the expression, and
 // errors.As finds a *MissingFieldError inside when a field was absent.
 func (p *Program) Eval(v *Vars) (any, error) {
 	return p.result(p.evalWith(newActivation(v)))

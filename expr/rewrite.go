@@ -4,19 +4,21 @@ package expr
 // of every rune in the author's text so that errors point there.
 type celSource struct {
 	text string
-	// offsets[i] is the rune offset in the author's text of rune i of text;
-	// a final entry maps the end of text.
+	// offsets[i] is the rune offset in the author's text of rune i of text.
+	// A final entry maps the end of text.
 	offsets []int
 }
 
 // wordOperators are the spelled-out logical operators of workflow files.
 var wordOperators = map[string]string{"and": "&&", "or": "||", "not": "!"}
 
-// rewriter turns workflow spellings into CEL while copying everything
-// else: `and`, `or` and `not` become `&&`, `||` and `!`; in conditions,
-// `{{ x }}` becomes `(x)`; a filter `x | f(a)` becomes the member call
-// `x.f(a)` and `x | f` becomes `x.f()`. String literals and comments are
-// copied untouched.
+// rewriter turns workflow spellings into CEL and copies everything else,
+// including string literals and comments:
+//
+//   - `and`, `or` and `not` become `&&`, `||` and `!`.
+//   - In conditions, `{{ x }}` becomes `(x)`.
+//   - A filter `x | f(a)` becomes the member call `x.f(a)`, and `x | f`
+//     becomes `x.f()`.
 type rewriter struct {
 	src         []rune
 	end         int

@@ -228,3 +228,51 @@ func TestScriptUnsupportedResult(t *testing.T) {
 		t.Fatalf("Run error = %v, want unsupported result type", err)
 	}
 }
+
+func TestScriptLeavesVarsUnchanged(t *testing.T) {
+	t.Parallel()
+	s := compileScript(t, "data['added'] = True\nviolation['findings'].append(1)\nreturn len(data)\n")
+	findings := []any{"a"}
+	vars := &Vars{Data: map[string]any{"violation": map[string]any{"findings": findings}}}
+	if _, err := s.Run(context.Background(), vars, ScriptLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := vars.Data["added"]; ok {
+		t.Error("script added a key to Vars.Data")
+	}
+	if len(findings) != 1 {
+		t.Errorf("findings = %v, want the original single element", findings)
+	}
+}
+
+func TestScriptConcurrentRuns(t *testing.T) {
+	t.Parallel()
+	s := compileScript(t, exposureScript)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			ssn := i%2 == 0
+			want := map[bool]string{true: "CRITICAL", false: "LOW"}[ssn]
+			vars := &Vars{Data: map[string]any{
+				"data_contains_ssn": ssn, "data_contains_credit_card": false,
+				"data_contains_email": false, "data_contains_phone": false,
+			}}
+			for range 50 {
+				got, err := s.Run(context.Background(), vars, ScriptLimits{})
+				if err == nil && got != want {
+					err = errors.New("Run = " + got.(string) + ", want " + want)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -69,6 +69,9 @@ func toStarlark(value any, path string) (starlark.Value, error) {
 	case float32:
 		return starlark.Float(v), nil
 	case float64:
+		if i, ok := integral(v); ok {
+			return starlark.MakeInt64(i), nil
+		}
 		return starlark.Float(v), nil
 	case json.Number:
 		if i, err := v.Int64(); err == nil {

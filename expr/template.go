@@ -135,7 +135,7 @@ func (t *Template) Refs() Refs { return t.refs }
 // (ignoring surrounding whitespace) returns the value with its type, so
 // "{{ violation.findings }}" is a []any. Otherwise each value is formatted
 // as text (see formatText) and the result is a string. A missing field is
-// an error unless the segment asks for a default.
+// an error unless the segment applies the default filter.
 func (t *Template) Render(v *Vars) (any, error) {
 	return t.render(newActivation(v))
 }

@@ -32,7 +32,7 @@ func TestValueRender(t *testing.T) {
 		"channel":                  "#security-alerts",
 		"bucket_name":              "payroll",
 		"preserve_existing_policy": true,
-		"cost":                     15000.0,
+		"cost":                     int64(15000),
 		"recipients": map[string]any{
 			"executives": []any{"ceo@company.com", "auto-remediate@company.com"},
 		},
