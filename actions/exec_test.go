@@ -97,7 +97,7 @@ func TestExecTimeoutKillsProcessGroup(t *testing.T) {
 		"args":    []any{"-c", `sleep 60 & echo $! > "$1"; echo waiting >&2; wait`, "sh", pidFile},
 		"timeout": "300ms",
 	})
-	requireActionError(t, err, true, "timed out after 300ms", "process group killed", "waiting")
+	requireActionError(t, err, true, "process group killed: timed out after 300ms", "waiting")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("errors.Is(%q, context.DeadlineExceeded) = false", err)
 	}
@@ -219,4 +219,50 @@ func TestExecRenderMasksEnvironment(t *testing.T) {
 		t.Errorf("Stdin = %#v", req.Stdin)
 	}
 	requireNoSecret(t, req.String(), "hunter2hunter2")
+}
+
+func TestExecCallerCancelIsRetryable(t *testing.T) {
+	t.Parallel()
+	action := lookupAction(t, Connectors{}, execOptions(nil), ActionExec)
+	marker := filepath.Join(t.TempDir(), "started")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := action.Execute(ctx, testInvocation(map[string]any{
+			"command": "/bin/sh",
+			"args":    []any{"-c", `touch "$1"; exec sleep 60`, "sh", marker},
+		}))
+		done <- err
+	}()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("program did not start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		requireActionError(t, err, true, "process group killed: cancelled")
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("errors.Is(%q, context.Canceled) = false", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Execute did not return after the context was cancelled")
+	}
+}
+
+func TestExecCancelledBeforeStart(t *testing.T) {
+	t.Parallel()
+	action := lookupAction(t, Connectors{}, execOptions(nil), ActionExec)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := action.Execute(ctx, testInvocation(map[string]any{"command": "cat"}))
+	requireActionError(t, err, true, "not started: cancelled")
 }

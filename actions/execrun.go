@@ -75,6 +75,9 @@ func (r *execRunner) run(ctx context.Context, call execCall, inv Invocation) (an
 
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
+		if runCtx.Err() != nil {
+			return nil, r.interrupted(ctx, where+": not started", timeout, stderr)
+		}
 		return nil, permanentError(fmt.Sprintf("%s: start: %s", where, r.red.text(err.Error())), err)
 	}
 	waitErr := cmd.Wait()
@@ -83,7 +86,7 @@ func (r *execRunner) run(ctx context.Context, call execCall, inv Invocation) (an
 		slog.String("run", inv.RunID), slog.String("step", inv.Step))
 
 	if runCtx.Err() != nil {
-		return nil, r.interrupted(ctx, where, timeout, stderr)
+		return nil, r.interrupted(ctx, where+": process group killed", timeout, stderr)
 	}
 	if err := r.waitError(ctx, where, waitErr, stderr, inv); err != nil {
 		return nil, err
@@ -99,9 +102,9 @@ func (r *execRunner) run(ctx context.Context, call execCall, inv Invocation) (an
 // context. Both are retryable.
 func (r *execRunner) interrupted(ctx context.Context, where string, timeout time.Duration, stderr *tailBuffer) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return retryableError(where+": cancelled, process group killed"+r.stderrSuffix(stderr), context.Canceled)
+		return retryableError(where+": cancelled"+r.stderrSuffix(stderr), context.Canceled)
 	}
-	return retryableError(fmt.Sprintf("%s: timed out after %s, process group killed%s",
+	return retryableError(fmt.Sprintf("%s: timed out after %s%s",
 		where, timeout, r.stderrSuffix(stderr)), context.DeadlineExceeded)
 }
 
