@@ -93,3 +93,32 @@ func BenchmarkRunScript(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompileWorkflow compiles the expressions of one workflow the
+// size of the critical-incident example: two conditions and a parameter
+// tree with five templates, one of them a multi-line block.
+func BenchmarkCompileWorkflow(b *testing.B) {
+	env := newTestEnv(b)
+	parameters := map[string]any{
+		"isolate": map[string]any{"resource_id": "{{ violation.resource.id }}", "isolation_method": "security_group_lockdown"},
+		"incident": map[string]any{
+			"priority": "P1",
+			"title":    "Critical Security Violation: {{ violation.policy.name }}",
+			"description": "Resource: {{ violation.resource.name }}\nPolicy: {{ violation.policy.name }}\n" +
+				"Detected: {{ violation.detected_at }}\nAuto-containment: Applied\n",
+		},
+		"notify": map[string]any{"recipients": []any{"ciso@company.com", "cto@company.com"}, "template": "critical_incident_notification"},
+		"report": map[string]any{"subject": "Weekly Compliance Status - Week {{ current_week }}"},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, src := range benchmarkConditions[:2] {
+			if _, err := env.CompileCondition(src); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := env.CompileValue(parameters); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -285,3 +285,29 @@ func TestEvalDeadlineStopsLoops(t *testing.T) {
 		t.Fatalf("Eval error = %v, want the deadline error", err)
 	}
 }
+
+func TestEnvConcurrentCompile(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for _, src := range []string{"risk_level >= MEDIUM", "{{ steps.a.output }} == 'x'", "lists.range(3).all(i, i < 3)"} {
+				if _, err := env.CompileCondition(src); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := env.CompileTemplate("x {{ 1 + 2 }}"); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

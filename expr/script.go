@@ -100,6 +100,10 @@ func scriptCompileError(err error) error {
 // (when present), steps, workflow and run, which take precedence.
 // print() output goes to limits.Print. Run stops the script when it
 // exceeds limits.MaxSteps, limits.Timeout or ctx.
+//
+// NOTE: memory is not bounded. The interpreter checks the limits between
+// steps, so one built-in call such as string repetition can allocate up
+// to Starlark's per-operation cap of 1 GiB before Run stops it.
 func (s *Script) Run(ctx context.Context, v *Vars, limits ScriptLimits) (any, error) {
 	if limits.MaxSteps == 0 {
 		limits.MaxSteps = DefaultScriptMaxSteps
