@@ -44,9 +44,11 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Reconciler.Trigger()
-	s.log.Info("git webhook accepted; reconcile triggered",
-		slog.String("event", r.Header.Get("X-GitHub-Event")),
-		slog.String("delivery", r.Header.Get("X-GitHub-Delivery")))
+	attrs := []any{slog.String("remote", r.RemoteAddr)}
+	if event := r.Header.Get("X-GitHub-Event"); event != "" {
+		attrs = append(attrs, slog.String("event", event), slog.String("delivery", r.Header.Get("X-GitHub-Delivery")))
+	}
+	s.log.Info("git webhook accepted; reconcile triggered", attrs...)
 	writeJSON(w, http.StatusAccepted, map[string]bool{"triggered": true})
 }
 

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/policycortex/policycortex/api"
+	"github.com/policycortex/policycortex/store"
+)
+
+func newStatusCmd(lookupEnv lookupEnvFunc) *cobra.Command {
+	var client clientOptions
+	var output string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the daemon's active commit, last rejection, Git fetch state and run counts",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkChoice("output", output, formatText, formatJSON); err != nil {
+				return err
+			}
+			c, err := client.newClient()
+			if err != nil {
+				return err
+			}
+			var status api.StatusResponse
+			if err := c.getJSON(cmd.Context(), "/v1/status", nil, &status); err != nil {
+				return err
+			}
+			if output == formatJSON {
+				return writeJSON(cmd.OutOrStdout(), status)
+			}
+			return printStatus(cmd.OutOrStdout(), status)
+		},
+	}
+	addClientFlags(cmd, &client, lookupEnv)
+	addOutputFlag(cmd, &output)
+	return cmd
+}
+
+func printStatus(w io.Writer, s api.StatusResponse) error {
+	if a := s.Active; a != nil {
+		fmt.Fprintf(w, "active:      commit %s on %s (snapshot %d), %s, activated %s\n",
+			a.Commit, orDash(a.Branch), a.SnapshotID, plural(a.Workflows, "workflow"), formatTime(a.ActivatedAt))
+	} else {
+		fmt.Fprintln(w, "active:      none (no commit has been activated yet)")
+	}
+	printRejection(w, s.LastRejection)
+	printReconciler(w, s)
+	fmt.Fprintf(w, "runs:        %d%s\n", totalRuns(s.Runs), statusCounts(s.Runs))
+	if len(s.History) > 0 {
+		fmt.Fprintln(w, "\nreconcile history (newest first):")
+		table := newTable(w)
+		fmt.Fprintln(table, "  AT\tCOMMIT\tOUTCOME\tDETAIL")
+		for _, rec := range s.History {
+			fmt.Fprintf(table, "  %s\t%s\t%s\t%s\n", formatTime(rec.At), shortCommit(rec.Commit), rec.Outcome, historyDetail(rec))
+		}
+		return table.Flush()
+	}
+	return nil
+}
+
+func printRejection(w io.Writer, r *api.Rejection) {
+	if r == nil {
+		fmt.Fprintln(w, "rejected:    none")
+		return
+	}
+	note := ""
+	if r.Superseded {
+		note = ", since superseded by a later activation"
+	}
+	fmt.Fprintf(w, "rejected:    commit %s at %s, %s%s\n", r.Commit, formatTime(r.At), plural(len(r.Problems), "problem"), note)
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "  %s:%d:%d: %s\n", p.File, p.Line, p.Col, p.Message)
+	}
+}
+
+func printReconciler(w io.Writer, s api.StatusResponse) {
+	rec := s.Reconciler
+	fmt.Fprintf(w, "repository:  %s (branch %s), head %s\n", orDash(rec.Repo), orDash(rec.Branch), shortCommit(rec.Head))
+	fetch := "ok"
+	if rec.LastFetchError != "" {
+		fetch = "failed: " + rec.LastFetchError
+	}
+	if rec.LastFetchAt.IsZero() {
+		fetch = "not fetched yet"
+	}
+	fmt.Fprintf(w, "last fetch:  %s %s\n", formatTime(rec.LastFetchAt), fetch)
+	if rec.LastError != "" && rec.LastError != rec.LastFetchError {
+		fmt.Fprintf(w, "last error:  %s\n", rec.LastError)
+	}
+	if rec.ConsecutiveFailures > 0 {
+		fmt.Fprintf(w, "failures:    %d in a row, next attempt %s\n", rec.ConsecutiveFailures, formatTime(rec.NextAttemptAt))
+	}
+}
+
+func historyDetail(rec store.ReconcileRecord) string {
+	if rec.Outcome == store.OutcomeRejected {
+		if len(rec.Problems) == 0 {
+			return "-"
+		}
+		p := rec.Problems[0]
+		more := ""
+		if len(rec.Problems) > 1 {
+			more = fmt.Sprintf(" (+%d more)", len(rec.Problems)-1)
+		}
+		return truncate(fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message), 100) + more
+	}
+	counts := map[store.Change]int{}
+	for _, d := range rec.Diff {
+		counts[d.Change]++
+	}
+	return fmt.Sprintf("snapshot %d: %d added, %d changed, %d removed", rec.SnapshotID,
+		counts[store.ChangeAdded], counts[store.ChangeChanged], counts[store.ChangeRemoved])
+}
+
+func totalRuns(counts map[store.RunStatus]int) int {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return total
+}
