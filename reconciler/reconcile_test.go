@@ -1,0 +1,261 @@
+package reconciler
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/policycortex/policycortex/store"
+)
+
+func TestReconcileFirstActivation(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	repo.write("workflows/b.yaml", workflowYAML("beta", "2.0", "staging"))
+	head := repo.commit("Add alpha and beta")
+	h := newHarness(t, repo, nil)
+
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeActivated {
+		t.Fatalf("outcome = %q, want activated; problems: %v", result.Outcome, result.Problems)
+	}
+	if result.Commit != head {
+		t.Errorf("commit = %s, want %s", result.Commit, head)
+	}
+	wantDiff := []store.DiffEntry{
+		{Workflow: "alpha", Change: store.ChangeAdded, NewVersion: "1.0", NewDigest: result.Diff[0].NewDigest},
+		{Workflow: "beta", Change: store.ChangeAdded, NewVersion: "2.0", NewDigest: result.Diff[1].NewDigest},
+	}
+	if !reflect.DeepEqual(result.Diff, wantDiff) {
+		t.Errorf("diff = %+v, want %+v", result.Diff, wantDiff)
+	}
+	if got := h.activeCommit(); got != head {
+		t.Errorf("active commit = %s, want %s", got, head)
+	}
+	calls := h.activationCalls()
+	if len(calls) != 1 || calls[0].commit != head || calls[0].snapshotID != result.SnapshotID || calls[0].workflows != 2 {
+		t.Errorf("OnActivate calls = %+v, want one for %s with snapshot %d and 2 workflows", calls, head, result.SnapshotID)
+	}
+	status := h.rec.Status()
+	if status.Head != head || status.ActiveCommit != head || status.LastFetchError != "" || status.LastFetchAt.IsZero() {
+		t.Errorf("status = %+v, want head and active commit %s after a successful fetch", status, head)
+	}
+	if !strings.Contains(h.logs.String(), `"msg":"policy commit activated"`) {
+		t.Errorf("logs lack the activation record:\n%s", h.logs)
+	}
+
+	again := h.reconcile()
+
+	if again.Outcome != OutcomeUnchanged || again.SnapshotID != result.SnapshotID {
+		t.Errorf("second pass = %+v, want unchanged with snapshot %d", again, result.SnapshotID)
+	}
+	if n := len(h.history()); n != 1 {
+		t.Errorf("history has %d records after an unchanged pass, want 1", n)
+	}
+}
+
+func TestReconcileChangeDiff(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	repo.write("workflows/b.yaml", workflowYAML("beta", "1.0", "production"))
+	repo.write("workflows/d.yaml", workflowYAML("delta", "1.0", "production"))
+	repo.commit("Add workflows")
+	h := newHarness(t, repo, nil)
+	first := h.reconcile()
+	old := map[string]string{}
+	for _, entry := range first.Diff {
+		old[entry.Workflow] = entry.NewDigest
+	}
+
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "staging"))
+	repo.write("workflows/b.yaml", workflowYAML("beta", "1.1", "staging"))
+	repo.write("workflows/c.yaml", workflowYAML("gamma", "1.0", "production"))
+	repo.remove("workflows/d.yaml")
+	head := repo.commit("Change alpha and beta, add gamma, remove delta")
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeActivated || result.Commit != head {
+		t.Fatalf("result = %+v, want activation of %s", result, head)
+	}
+	if result.SnapshotID == first.SnapshotID {
+		t.Errorf("snapshot id stayed %d", result.SnapshotID)
+	}
+	type change struct {
+		workflow, change, oldVersion, newVersion, warning string
+		oldDigestKept                                     bool
+	}
+	var got []change
+	for _, entry := range result.Diff {
+		got = append(got, change{
+			workflow:      entry.Workflow,
+			change:        string(entry.Change),
+			oldVersion:    entry.OldVersion,
+			newVersion:    entry.NewVersion,
+			warning:       entry.Warning,
+			oldDigestKept: entry.OldDigest == old[entry.Workflow] && entry.OldDigest != "",
+		})
+	}
+	want := []change{
+		{workflow: "alpha", change: "changed", oldVersion: "1.0", newVersion: "1.0", warning: WarningVersionUnchanged, oldDigestKept: true},
+		{workflow: "beta", change: "changed", oldVersion: "1.0", newVersion: "1.1", oldDigestKept: true},
+		{workflow: "delta", change: "removed", oldVersion: "1.0", oldDigestKept: true},
+		{workflow: "gamma", change: "added", newVersion: "1.0"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("diff = %+v, want %+v", got, want)
+	}
+	records := h.history()
+	if len(records) != 2 || !reflect.DeepEqual(records[0].Diff, result.Diff) {
+		t.Errorf("newest history record diff = %+v, want %+v", records[0].Diff, result.Diff)
+	}
+	logs := h.logs.String()
+	for _, want := range []string{`"added":1`, `"changed":2`, `"removed":1`, `"msg":"workflow content changed but version did not"`, `"workflow":"alpha"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+}
+
+func TestReconcileRejectKeepsActive(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	good := repo.commit("Add alpha")
+	h := newHarness(t, repo, nil)
+	first := h.reconcile()
+
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.1", "staging"))
+	repo.write("workflows/bad.yaml", invalidYAML)
+	bad := repo.commit("Add a broken workflow")
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeRejected || result.Commit != bad {
+		t.Fatalf("result = %+v, want rejection of %s", result, bad)
+	}
+	if result.SnapshotID != first.SnapshotID {
+		t.Errorf("snapshot id = %d, want the active %d", result.SnapshotID, first.SnapshotID)
+	}
+	if got := h.activeCommit(); got != good {
+		t.Errorf("active commit = %s, want %s", got, good)
+	}
+	records := h.history()
+	if len(records) != 2 || records[0].Outcome != store.OutcomeRejected || records[0].Commit != bad {
+		t.Fatalf("history = %+v, want a rejection of %s on top", records, bad)
+	}
+	if len(records[0].Problems) == 0 {
+		t.Fatal("rejection has no problems")
+	}
+	problem := records[0].Problems[0]
+	if problem.File != "workflows/bad.yaml" || problem.Line == 0 || problem.Message == "" {
+		t.Errorf("problem = %+v, want one at a line of workflows/bad.yaml", problem)
+	}
+	if len(h.activationCalls()) != 1 {
+		t.Errorf("OnActivate called %d times, want 1", len(h.activationCalls()))
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"msg":"policy commit rejected; the active set stays"`) || !strings.Contains(logs, "workflows/bad.yaml") {
+		t.Errorf("logs lack the rejection with its problem:\n%s", logs)
+	}
+
+	if again := h.reconcile(); again.Outcome != OutcomeUnchanged {
+		t.Errorf("second pass over the rejected head = %q, want unchanged", again.Outcome)
+	}
+	if n := len(h.history()); n != 2 {
+		t.Errorf("history has %d records, want 2 (no duplicate rejection)", n)
+	}
+
+	repo.remove("workflows/bad.yaml")
+	fixed := repo.commit("Remove the broken workflow")
+	result = h.reconcile()
+
+	if result.Outcome != OutcomeActivated || h.activeCommit() != fixed {
+		t.Fatalf("fix pass = %+v, want activation of %s", result, fixed)
+	}
+	if len(result.Diff) != 1 || result.Diff[0].OldVersion != "1.0" || result.Diff[0].NewVersion != "1.1" {
+		t.Errorf("diff = %+v, want alpha 1.0 -> 1.1 against the last active set", result.Diff)
+	}
+}
+
+func TestReconcileForcePush(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	older := repo.commit("Add alpha")
+	repo.write("workflows/b.yaml", workflowYAML("beta", "1.0", "production"))
+	repo.commit("Add beta")
+	h := newHarness(t, repo, nil)
+	h.reconcile()
+
+	repo.git("reset", "-q", "--hard", older)
+	repo.write("workflows/c.yaml", workflowYAML("gamma", "1.0", "production"))
+	rewritten := repo.commit("Add gamma instead of beta")
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeActivated || result.Commit != rewritten {
+		t.Fatalf("result = %+v, want activation of the rewritten head %s", result, rewritten)
+	}
+	var changes []string
+	for _, entry := range result.Diff {
+		changes = append(changes, entry.Workflow+" "+string(entry.Change))
+	}
+	if want := []string{"beta removed", "gamma added"}; !reflect.DeepEqual(changes, want) {
+		t.Errorf("diff = %v, want %v", changes, want)
+	}
+
+	repo.git("reset", "-q", "--hard", older)
+	back := h.reconcile()
+
+	if back.Outcome != OutcomeActivated || back.Commit != older {
+		t.Errorf("reset to an ancestor = %+v, want activation of %s", back, older)
+	}
+}
+
+func TestReconcileUnreachable(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	head := repo.commit("Add alpha")
+	h := newHarness(t, repo, nil)
+	h.reconcile()
+	moved := repo.dir + ".moved"
+	if err := os.Rename(repo.dir, moved); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := h.rec.Reconcile(context.Background())
+
+	if err == nil {
+		t.Fatal("reconcile of a missing repository succeeded")
+	}
+	if !strings.Contains(err.Error(), "fetch file://") {
+		t.Errorf("error = %q, want it to name the fetch and the URL", err)
+	}
+	status := h.rec.Status()
+	if status.LastFetchError != err.Error() || status.LastError != err.Error() {
+		t.Errorf("status errors = %q / %q, want %q", status.LastFetchError, status.LastError, err)
+	}
+	if status.ConsecutiveFailures != 1 {
+		t.Errorf("consecutive failures = %d, want 1", status.ConsecutiveFailures)
+	}
+	if got := h.activeCommit(); got != head {
+		t.Errorf("active commit = %s, want %s", got, head)
+	}
+
+	if err := os.Rename(moved, repo.dir); err != nil {
+		t.Fatal(err)
+	}
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeUnchanged {
+		t.Errorf("outcome after recovery = %q, want unchanged", result.Outcome)
+	}
+	status = h.rec.Status()
+	if status.LastFetchError != "" || status.ConsecutiveFailures != 0 {
+		t.Errorf("status after recovery = %+v, want no error and no failures", status)
+	}
+}

@@ -1,0 +1,117 @@
+package reconciler
+
+import (
+	"context"
+	"testing"
+)
+
+func TestRestoreAfterReopen(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	repo.write("workflows/b.yaml", workflowYAML("beta", "1.0", "production"))
+	head := repo.commit("Add alpha and beta")
+	h := newHarness(t, repo, nil)
+	first := h.reconcile()
+	if err := h.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.store = openStore(t, h.storePath)
+	h.activations = nil
+	h.rec = h.newReconciler(nil)
+
+	if err := h.rec.Restore(context.Background()); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+
+	calls := h.activationCalls()
+	if len(calls) != 1 || calls[0].commit != head || calls[0].snapshotID != first.SnapshotID || calls[0].workflows != 2 {
+		t.Errorf("OnActivate calls = %+v, want one for %s, snapshot %d, 2 workflows", calls, head, first.SnapshotID)
+	}
+	if n := len(h.history()); n != 1 {
+		t.Errorf("history has %d records after restore, want 1", n)
+	}
+	if status := h.rec.Status(); status.ActiveCommit != head || status.SnapshotID != first.SnapshotID {
+		t.Errorf("status = %+v, want active commit %s", status, head)
+	}
+
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeUnchanged || result.SnapshotID != first.SnapshotID {
+		t.Errorf("pass after restore = %+v, want unchanged", result)
+	}
+	if n := len(h.history()); n != 1 {
+		t.Errorf("history has %d records, want 1", n)
+	}
+
+	repo.write("workflows/b.yaml", workflowYAML("beta", "1.1", "production"))
+	repo.commit("Bump beta")
+	result = h.reconcile()
+
+	if result.Outcome != OutcomeActivated || len(result.Diff) != 1 || result.Diff[0].Workflow != "beta" {
+		t.Errorf("pass after a change = %+v, want beta changed", result)
+	}
+	if h.rec.tree.reads != 1 {
+		t.Errorf("pass after restore read %d blobs, want 1 (restored files seed the cache)", h.rec.tree.reads)
+	}
+}
+
+func TestRestoreSkipsRejectedHead(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	good := repo.commit("Add alpha")
+	h := newHarness(t, repo, nil)
+	h.reconcile()
+	repo.write("workflows/bad.yaml", invalidYAML)
+	repo.commit("Add a broken workflow")
+	h.reconcile()
+	h.rec = h.newReconciler(nil)
+
+	if err := h.rec.Restore(context.Background()); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	result := h.reconcile()
+
+	if result.Outcome != OutcomeUnchanged {
+		t.Errorf("pass over the rejected head after restart = %q, want unchanged", result.Outcome)
+	}
+	if n := len(h.history()); n != 2 {
+		t.Errorf("history has %d records, want 2", n)
+	}
+	if got := h.activeCommit(); got != good {
+		t.Errorf("active commit = %s, want %s", got, good)
+	}
+}
+
+func TestRestoreEmptyStore(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	h := newHarness(t, repo, nil)
+
+	if err := h.rec.Restore(context.Background()); err != nil {
+		t.Fatalf("restore of an empty store: %v", err)
+	}
+
+	if calls := h.activationCalls(); len(calls) != 0 {
+		t.Errorf("OnActivate calls = %+v, want none", calls)
+	}
+}
+
+func TestReconcileWithoutRestoreDiffsStoredSet(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	repo.commit("Add alpha")
+	h := newHarness(t, repo, nil)
+	h.reconcile()
+	repo.write("workflows/b.yaml", workflowYAML("beta", "1.0", "production"))
+	repo.commit("Add beta")
+	h.rec = h.newReconciler(nil)
+
+	result := h.reconcile()
+
+	if len(result.Diff) != 1 || result.Diff[0].Workflow != "beta" {
+		t.Errorf("diff = %+v, want only beta added against the stored set", result.Diff)
+	}
+}
