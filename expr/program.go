@@ -59,7 +59,8 @@ func (e *Env) CompileCondition(src string) (*Program, error) {
 	return p, nil
 }
 
-// compile compiles origin[start:end] as one expression.
+// compile rewrites, parses, checks and plans origin[start:end] as one
+// expression.
 func (e *Env) compile(origin []rune, start, end int, inCondition bool) (*Program, *Error) {
 	source, rewriteErr := rewriteExpr(origin, start, end, inCondition)
 	if rewriteErr != nil {

@@ -36,7 +36,7 @@ type openTemplate struct {
 	at, depth int
 }
 
-// rewriteExpr rewrites src[start:end].
+// rewriteExpr rewrites src[start:end] into plain CEL.
 func rewriteExpr(src []rune, start, end int, inCondition bool) (*celSource, *Error) {
 	w := &rewriter{
 		src:         src,
