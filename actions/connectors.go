@@ -50,6 +50,10 @@ type Endpoint struct {
 	// Headers are sent with every request to the endpoint. Their values are
 	// secrets: they never appear in logs, errors or rendered requests.
 	Headers map[string]string
+	// Secrets are further credentials an action binding places itself, such
+	// as a PagerDuty routing key in a request body, as endpoint.secrets.NAME.
+	// Like header values, they are redacted everywhere.
+	Secrets map[string]string
 	// Timeout bounds one request; zero means the action's own timeout.
 	Timeout time.Duration
 }
@@ -64,6 +68,7 @@ type connectorsFile struct {
 	Endpoints map[string]struct {
 		BaseURL string            `yaml:"base_url"`
 		Headers map[string]string `yaml:"headers"`
+		Secrets map[string]string `yaml:"secrets"`
 		Timeout string            `yaml:"timeout"`
 	} `yaml:"endpoints"`
 }
@@ -130,6 +135,12 @@ func parseConnectors(data []byte, lookupEnv func(string) (string, bool)) (Connec
 		}
 		for header, value := range raw.Headers {
 			ep.Headers[header] = ex.expand(key+".headers."+header, value)
+		}
+		if len(raw.Secrets) > 0 {
+			ep.Secrets = make(map[string]string, len(raw.Secrets))
+			for secret, value := range raw.Secrets {
+				ep.Secrets[secret] = ex.expand(key+".secrets."+secret, value)
+			}
 		}
 		if timeout := ex.expand(key+".timeout", raw.Timeout); timeout != "" {
 			d, err := time.ParseDuration(timeout)

@@ -33,6 +33,10 @@
 //	    headers:
 //	      Authorization: "Bearer ${JIRA_TOKEN}"
 //	    timeout: 15s
+//	  pagerduty:
+//	    base_url: https://events.pagerduty.com
+//	    secrets:                          # endpoint.secrets.NAME in bindings
+//	      routing_key: ${PAGERDUTY_ROUTING_KEY}
 //
 // Without a file, or for a Slack key the file leaves empty, the connector
 // reads the environment variables SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN and
@@ -42,8 +46,8 @@
 //
 // # Secrets
 //
-// The bot token, the webhook URL's path, the Authorization header and every
-// endpoint header are secrets. They are replaced by "***" in errors, logs
+// The bot token, the webhook URL's path, the Authorization header, every
+// endpoint header and every endpoint secret are secrets. They are replaced by "***" in errors, logs
 // and rendered requests. Secret values are also searched for in free text,
 // such as a response body quoted in an error, when they are at least six
 // bytes long. Because every endpoint header value counts as a secret,

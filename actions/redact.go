@@ -38,6 +38,9 @@ func newRedactor(conn Connectors) *redactor {
 		add(u.Path)
 	}
 	for _, ep := range conn.Endpoints {
+		for _, value := range ep.Secrets {
+			add(value)
+		}
 		for _, value := range ep.Headers {
 			add(value)
 			// "Bearer abc": the credential also appears on its own.

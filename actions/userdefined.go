@@ -140,7 +140,11 @@ func endpointValue(name string, ep Endpoint) map[string]any {
 	for key, value := range ep.Headers {
 		headers[key] = value
 	}
-	return map[string]any{"name": name, "base_url": ep.BaseURL, "headers": headers}
+	secrets := make(map[string]any, len(ep.Secrets))
+	for key, value := range ep.Secrets {
+		secrets[key] = value
+	}
+	return map[string]any{"name": name, "base_url": ep.BaseURL, "headers": headers, "secrets": secrets}
 }
 
 // endpointTimeout returns the endpoint's timeout, zero without one.

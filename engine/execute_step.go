@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/policycortex/policycortex/actions"
 	"github.com/policycortex/policycortex/schema"
 	"github.com/policycortex/policycortex/store"
 )
@@ -97,7 +98,7 @@ func (e *Engine) settleStep(ctx context.Context, run *store.Run, scope *runScope
 	}
 	maxAttempts := max(step.Retry.MaxAttempts, 1)
 	if res.Retryable && attempt < maxAttempts {
-		delay := backoff(step.Retry, attempt)
+		delay := max(backoff(step.Retry, attempt), actions.RetryAfter(res.Err))
 		notBefore := e.cfg.Now().UTC().Add(delay)
 		f := store.StepFinish{RunID: run.ID, Index: i, Status: store.StepPending, Error: res.Err.Error(), At: e.cfg.Now().UTC()}
 		u := store.RunUpdate{RunID: run.ID, NotBefore: &notBefore}

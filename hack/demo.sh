@@ -33,7 +33,7 @@ endpoints:
   cloud: {base_url: "$sink/cloud"}
   iam: {base_url: "$sink/iam"}
   jira: {base_url: "$sink/jira", headers: {Authorization: "Bearer demo-jira-token"}}
-  pagerduty: {base_url: "$sink/pagerduty"}
+  pagerduty: {base_url: "$sink/pagerduty", secrets: {routing_key: "demo-routing-key"}}
   mail: {base_url: "$sink/mail"}
   compliance: {base_url: "$sink/compliance"}
 YAML
