@@ -81,7 +81,7 @@ func runWorkflowTest(cmd *cobra.Command, opts workflowTestOptions, lookupEnv loo
 		fmt.Fprintln(stderr, p.String())
 	}
 	if errs := problems.Errors(); len(errs) > 0 || wf == nil {
-		return failure(fmt.Errorf("workflow %s has %d errors; fix them before testing", opts.workflowFile, len(errs)))
+		return failure(fmt.Errorf("workflow %s has %s; fix them before testing", opts.workflowFile, plural(len(errs), "error")))
 	}
 	event, err := os.ReadFile(opts.testData)
 	if err != nil {
