@@ -38,8 +38,11 @@ func TestStatus(t *testing.T) {
 	if status.Active == nil {
 		t.Fatal("active = nil, want the activated commit")
 	}
-	if status.Active.Commit != s.commit || status.Active.Workflows != 1 {
-		t.Errorf("active = %+v, want commit %s with 1 workflow", status.Active, s.commit)
+	if status.Active.Commit != s.commit {
+		t.Errorf("active commit = %q, want %q", status.Active.Commit, s.commit)
+	}
+	if status.Active.Workflows != 1 {
+		t.Errorf("active workflows = %d, want 1", status.Active.Workflows)
 	}
 	if status.LastRejection == nil {
 		t.Fatal("last rejection = nil")
@@ -56,8 +59,11 @@ func TestStatus(t *testing.T) {
 	if len(status.History) != 2 {
 		t.Errorf("history = %d records, want 2 (activation, rejection)", len(status.History))
 	}
-	if !strings.Contains(status.Reconciler.Repo, "policy") || status.Reconciler.Head != s.commit {
-		t.Errorf("reconciler = %+v, want the test repository at head %s", status.Reconciler, s.commit)
+	if !strings.Contains(status.Reconciler.Repo, "policy") {
+		t.Errorf("reconciler repo = %q, want the test repository", status.Reconciler.Repo)
+	}
+	if status.Reconciler.Head != s.commit {
+		t.Errorf("reconciler head = %q, want %q", status.Reconciler.Head, s.commit)
 	}
 	if status.Runs[store.RunPending] != 1 {
 		t.Errorf("runs = %v, want 1 pending", status.Runs)

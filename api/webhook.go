@@ -20,9 +20,9 @@ const MaxWebhookBytes = 25 << 20
 // "sha256=<hex>", in the format GitHub and Gitea use.
 const SignatureHeader = "X-Hub-Signature-256"
 
-// handleGitWebhook checks the push webhook signature and asks the
-// reconciler for a pass. The body is not interpreted: any signed delivery
-// (push, ping) triggers a fetch of the configured branch.
+// handleGitWebhook checks the push webhook signature and requests a
+// reconcile pass. The body is not interpreted, so any signed delivery (push,
+// ping) triggers a fetch of the configured branch.
 func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 	if len(s.cfg.WebhookSecret) == 0 {
 		writeError(w, http.StatusNotFound, "git webhooks are disabled; start the daemon with --webhook-secret-file to enable them")

@@ -20,6 +20,7 @@ func TestListWorkflows(t *testing.T) {
 	if list.Commit != s.commit {
 		t.Errorf("commit = %q, want %q", list.Commit, s.commit)
 	}
+
 	if list.SnapshotID == 0 {
 		t.Error("snapshot id = 0")
 	}
@@ -27,8 +28,14 @@ func TestListWorkflows(t *testing.T) {
 		t.Fatalf("workflows = %+v, want one", list.Workflows)
 	}
 	wf := list.Workflows[0]
-	if wf.Name != "violation-triage" || wf.Version != "3" || wf.File != "workflows/triage.yaml" {
-		t.Errorf("workflow = %s version %s file %s; want violation-triage version 3 file workflows/triage.yaml", wf.Name, wf.Version, wf.File)
+	if wf.Name != "violation-triage" {
+		t.Errorf("name = %q, want violation-triage", wf.Name)
+	}
+	if wf.Version != "3" {
+		t.Errorf("version = %q, want 3", wf.Version)
+	}
+	if wf.File != "workflows/triage.yaml" {
+		t.Errorf("file = %q, want workflows/triage.yaml", wf.File)
 	}
 	if len(wf.Digest) != 64 {
 		t.Errorf("digest = %q, want 64 hex digits", wf.Digest)
@@ -61,8 +68,11 @@ func TestGetWorkflow(t *testing.T) {
 		t.Fatalf("steps = %+v, want one", wf.Steps)
 	}
 	step := wf.Steps[0]
-	if step.Name != "assess" || step.Type != "evaluation" {
-		t.Errorf("step = %s type %s, want assess type evaluation", step.Name, step.Type)
+	if step.Name != "assess" {
+		t.Errorf("step name = %q, want assess", step.Name)
+	}
+	if step.Type != "evaluation" {
+		t.Errorf("step type = %q, want evaluation", step.Type)
 	}
 	if len(step.Matches) != 1 || step.Matches[0].Key != "environment" {
 		t.Errorf("step matches = %+v, want environment", step.Matches)

@@ -100,6 +100,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, query url.Value
 	target.Path = strings.TrimRight(c.base.Path, "/") + path
 	target.RawPath = ""
 	target.RawQuery = query.Encode()
+
 	req, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
 	if err != nil {
 		return 0, ioError(fmt.Errorf("build request %s %s: %w", method, target.Redacted(), err))
@@ -111,6 +112,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, query url.Value
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, c.transportError(method, &target, err)
@@ -120,6 +122,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, query url.Value
 	if err != nil {
 		return resp.StatusCode, ioError(fmt.Errorf("read response of %s %s: %w", method, target.Path, err))
 	}
+
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, responseError(method, &target, resp.StatusCode, data)
 	}

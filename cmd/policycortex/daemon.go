@@ -70,12 +70,14 @@ func startDaemon(ctx context.Context, opts serveOptions, logger *slog.Logger, lo
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, ioError(fmt.Errorf("create data directory: %w", err))
 	}
+
 	d := &daemon{log: logger}
 	dbPath := filepath.Join(cfg.dataDir, "policycortex.db")
 	d.store, err = store.Open(ctx, dbPath, store.Options{Logger: logger})
 	if err != nil {
 		return nil, ioError(err)
 	}
+
 	if err := d.build(opts, cfg, lookupEnv); err != nil {
 		d.closeStore()
 		return nil, err
@@ -84,6 +86,7 @@ func startDaemon(ctx context.Context, opts serveOptions, logger *slog.Logger, lo
 		d.closeStore()
 		return nil, err
 	}
+
 	go d.serveHTTP()
 	if err := d.reconciler.Restore(ctx); err != nil {
 		d.shutdownHTTP()

@@ -15,8 +15,8 @@ import (
 	"github.com/policycortex/policycortex/actions"
 )
 
-// serveConfig is what serve reads from files and the environment before it
-// starts.
+// serveConfig is the configuration that serve reads from files and the
+// environment before it starts.
 type serveConfig struct {
 	dataDir       string
 	owner         string
@@ -118,8 +118,9 @@ func (d *daemon) run(ctx context.Context) error {
 	case <-ctx.Done():
 		d.log.Info("shutting down", slog.String("cause", context.Cause(ctx).Error()))
 	case runErr = <-failed:
-		d.log.Error("component failed; shutting down", slog.Any("error", runErr))
 	case runErr = <-d.httpFailed:
+	}
+	if runErr != nil {
 		d.log.Error("component failed; shutting down", slog.Any("error", runErr))
 	}
 	d.api.SetReady(false)

@@ -1,6 +1,6 @@
 // Command policycortex is the PolicyCortex daemon and CLI. `policycortex
 // serve` follows a Git repository of workflow files and runs the workflows on
-// events and schedules; the other commands lint workflow files, test them
+// events and schedules. The other commands lint workflow files, test them
 // locally, and query a running daemon over its HTTP API.
 package main
 

@@ -81,9 +81,13 @@ func TestBuildMetrics(t *testing.T) {
 			{Index: 1, Name: "notify", Status: store.StepPending},
 		}},
 	}
+
 	report := buildMetrics(metricsOptions{workflow: "w", timeRange: "7d", stepTiming: true}, created, runs)
-	if report.Runs != 3 || report.Finished != 2 {
-		t.Errorf("runs = %d finished = %d, want 3 and 2", report.Runs, report.Finished)
+	if report.Runs != 3 {
+		t.Errorf("runs = %d, want 3", report.Runs)
+	}
+	if report.Finished != 2 {
+		t.Errorf("finished = %d, want 2", report.Finished)
 	}
 	if report.SuccessRate == nil || *report.SuccessRate != 0.5 {
 		t.Errorf("success rate = %v, want 0.5", report.SuccessRate)
@@ -94,6 +98,7 @@ func TestBuildMetrics(t *testing.T) {
 	if report.Truncated {
 		t.Error("truncated = true for 3 runs")
 	}
+
 	if len(report.Steps) != 2 || report.Steps[0].Name != "scan" || report.Steps[1].Name != "notify" {
 		t.Fatalf("steps = %+v, want scan then notify", report.Steps)
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// lookupEnvFunc reads an environment variable; tests pass a map lookup.
+// lookupEnvFunc reads an environment variable. Tests pass a map lookup.
 type lookupEnvFunc func(string) (string, bool)
 
 // newRootCmd builds the command tree. lookupEnv supplies the environment:

@@ -63,6 +63,7 @@ func printRun(w io.Writer, r *store.Run) error {
 	fmt.Fprintf(w, "created:  %s\n", formatTime(r.CreatedAt))
 	fmt.Fprintf(w, "started:  %s\n", formatTimePtr(r.StartedAt))
 	fmt.Fprintf(w, "finished: %s (duration %s)\n", formatTimePtr(r.FinishedAt), runDurationText(r))
+
 	if len(r.Gates) > 0 {
 		fmt.Fprintln(w, "\napprovals:")
 		table := newTable(w)
@@ -75,6 +76,7 @@ func printRun(w io.Writer, r *store.Run) error {
 			return err
 		}
 	}
+
 	fmt.Fprintln(w, "\nsteps:")
 	table := newTable(w)
 	fmt.Fprintln(table, "  #\tSTEP\tSTATUS\tATTEMPTS\tSTARTED\tDURATION\tSTART_DELAY")
@@ -85,6 +87,7 @@ func printRun(w io.Writer, r *store.Run) error {
 	if err := table.Flush(); err != nil {
 		return err
 	}
+
 	for _, s := range r.Steps {
 		printStepData(w, s)
 	}

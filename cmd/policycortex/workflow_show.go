@@ -82,6 +82,7 @@ func printStepView(w io.Writer, i int, s api.StepView) {
 		kind = "script"
 	}
 	fmt.Fprintf(w, "  %d. %s (%s)\n", i+1, s.Name, kind)
+
 	if s.Condition != "" {
 		fmt.Fprintf(w, "     condition:  %s\n", oneLine(s.Condition))
 	}
@@ -95,6 +96,7 @@ func printStepView(w io.Writer, i int, s api.StepView) {
 		params, _ := json.Marshal(s.Parameters)
 		fmt.Fprintf(w, "     parameters: %s\n", truncate(string(params), 200))
 	}
+
 	var limits []string
 	if s.Timeout != "" {
 		limits = append(limits, "timeout "+s.Timeout)

@@ -50,8 +50,11 @@ func TestWorkflowTestCommand(t *testing.T) {
 		t.Parallel()
 		r := runCLI(t, nil, "", "workflow", "test", "--workflow-file", broken, "--test-data", critical)
 		r.wantCode(t, exitFailure)
-		if !strings.Contains(r.stderr, `unknown key "stpes"`) || !strings.Contains(r.stderr, "1 error;") {
-			t.Errorf("stderr %q does not list the problem and its count", r.stderr)
+		if !strings.Contains(r.stderr, `unknown key "stpes"`) {
+			t.Errorf("stderr %q does not list the problem", r.stderr)
+		}
+		if !strings.Contains(r.stderr, "1 error;") {
+			t.Errorf("stderr %q does not count the errors", r.stderr)
 		}
 	})
 	t.Run("json report", func(t *testing.T) {
