@@ -11,12 +11,11 @@ import (
 	"github.com/policycortex/policycortex/store"
 )
 
-// timeRangePattern matches last-N-days, last-N-hours, Nd and Nh.
-var timeRangePattern = regexp.MustCompile(`^(?:last-(\d+)-(days?|hours?)|(\d+)([dh]))$`)
-
-// parseTimeRange converts a --time-range value into a duration.
+// parseTimeRange converts a --time-range value into a duration. It accepts
+// last-N-days, last-N-hours, Nd and Nh.
 func parseTimeRange(value string) (time.Duration, error) {
-	m := timeRangePattern.FindStringSubmatch(value)
+	pattern := regexp.MustCompile(`^(?:last-(\d+)-(days?|hours?)|(\d+)([dh]))$`)
+	m := pattern.FindStringSubmatch(value)
 	if m == nil {
 		return 0, usageErrorf("invalid --time-range %q: use last-30-days, last-7-days, last-24-hours, Nd or Nh", value)
 	}
