@@ -87,8 +87,8 @@ func tryGetJSON(d *daemon, path string, v any) error {
 }
 
 // waitFor polls cond every 100 ms until it returns nil, and fails the test
-// with cond's last error after timeout. The error says what is still
-// missing.
+// with cond's last error after timeout, so cond's error should describe
+// what is still missing.
 func waitFor(t *testing.T, timeout time.Duration, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -145,4 +145,22 @@ func cloudEventFor(t *testing.T, name, id string) []byte {
 		t.Fatalf("encode test event %s: %v", name, err)
 	}
 	return body
+}
+
+// seqOf returns the seq of a POST /v1/events reply, or -1.
+func seqOf(reply []byte) int64 {
+	var res submitResult
+	if json.Unmarshal(reply, &res) != nil {
+		return -1
+	}
+	return res.Seq
+}
+
+// runsOf returns the run ids of a POST /v1/events reply.
+func runsOf(reply []byte) []string {
+	var res submitResult
+	if json.Unmarshal(reply, &res) != nil {
+		return nil
+	}
+	return res.Runs
 }

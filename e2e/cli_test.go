@@ -27,9 +27,9 @@ type cliResult struct {
 	MaxRSS int64
 }
 
-// runCLI runs the binary with args in dir (the test's working directory when
-// dir is empty). It fails the test when the process cannot start or exceeds
-// cliTimeout; a non-zero exit code is returned for the caller to check.
+// runCLI runs the binary with args in dir, or in the test's working
+// directory when dir is empty. It fails the test when the process cannot
+// start or exceeds cliTimeout. The caller checks the exit code.
 func runCLI(t *testing.T, dir string, args ...string) cliResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
@@ -64,10 +64,10 @@ func runCLI(t *testing.T, dir string, args ...string) cliResult {
 
 // wantExit fails the test unless the command exited with code, printing its
 // output otherwise.
-func (r cliResult) wantExit(t *testing.T, code int, what string) {
+func (r cliResult) wantExit(t *testing.T, code int, command string) {
 	t.Helper()
 	if r.ExitCode != code {
-		t.Fatalf("%s: exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", what, r.ExitCode, code, r.Stdout, r.Stderr)
+		t.Fatalf("%s: exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", command, r.ExitCode, code, r.Stdout, r.Stderr)
 	}
 }
 

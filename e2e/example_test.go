@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -8,13 +9,14 @@ import (
 )
 
 // exampleCases pairs each event of example-repo/test-data with the workflow
-// it triggers, the status its run settles in, and the requests the run
-// sends, as "service path" sorted.
+// it triggers, the status its run settles in, the requests the run sends, as
+// "service path" sorted, and the status of each approval stage.
 var exampleCases = []struct {
-	event    string
-	workflow string
-	status   string
-	requests []string
+	event     string
+	workflow  string
+	status    string
+	requests  []string
+	approvals string
 }{
 	{
 		event:    "critical-security-violation.json",
@@ -23,16 +25,20 @@ var exampleCases = []struct {
 		requests: []string{"cloud /aws/isolate", "cloud /forensics/snapshots", "jira /rest/api/2/issue", "mail /send", "pagerduty /v2/enqueue"},
 	},
 	{
-		// The approval chain's technical review applies to every request.
-		event:    "privileged-access-request.json",
-		workflow: "privileged-access-request",
-		status:   "waiting_approval",
+		// The technical review applies to every request, the security review
+		// from MEDIUM risk (this one is HIGH), and the executive approval
+		// above 10000 in cost (this one is 2500).
+		event:     "privileged-access-request.json",
+		workflow:  "privileged-access-request",
+		status:    "waiting_approval",
+		approvals: "technical_review=pending security_review=pending executive_approval=skipped",
 	},
 	{
 		// A production bucket is a production resource, so approval applies.
-		event:    "s3-public-bucket-production.json",
-		workflow: "auto-remediate-s3-public-access",
-		status:   "waiting_approval",
+		event:     "s3-public-bucket-production.json",
+		workflow:  "auto-remediate-s3-public-access",
+		status:    "waiting_approval",
+		approvals: "approval=pending",
 	},
 	{
 		event:    "s3-public-bucket-staging.json",
@@ -80,10 +86,10 @@ func TestExampleEventsFireThroughDaemon(t *testing.T) {
 			if r.Commit != head {
 				t.Errorf("run commit = %q, want the active commit %s", r.Commit, head)
 			}
+			if got := describeApprovals(r); got != tc.approvals {
+				t.Errorf("approval stages %q, want %q", got, tc.approvals)
+			}
 			if tc.status == "waiting_approval" {
-				if len(r.Approvals) == 0 {
-					t.Errorf("run waits for approval but lists no approval stages")
-				}
 				if got := svcs.pathsForRun(id); len(got) != 0 {
 					t.Errorf("run waiting for approval sent requests %v, want none", got)
 				}
@@ -94,6 +100,15 @@ func TestExampleEventsFireThroughDaemon(t *testing.T) {
 			}
 		})
 	}
+}
+
+// describeApprovals lists a run's approval stages as "name=status ...".
+func describeApprovals(r *run) string {
+	parts := make([]string, len(r.Approvals))
+	for i, a := range r.Approvals {
+		parts[i] = a.Name + "=" + a.Status
+	}
+	return strings.Join(parts, " ")
 }
 
 func TestStagingBucketRunDetails(t *testing.T) {
@@ -153,6 +168,9 @@ func TestWorkflowTestDryRun(t *testing.T) {
 			if !strings.Contains(res.Stdout, tc.workflow) {
 				t.Errorf("workflow test output does not name the workflow %s:\n%s", tc.workflow, res.Stdout)
 			}
+			if strings.Contains(res.Stdout+res.Stderr, pagerDutyRoutingKey) {
+				t.Errorf("workflow test printed the PagerDuty routing key from the connectors file")
+			}
 
 			res = runCLI(t, "", args(tc.noMatch)...)
 			res.wantExit(t, 1, "workflow test with a non-matching event")
@@ -163,4 +181,32 @@ func TestWorkflowTestDryRun(t *testing.T) {
 			t.Errorf("dry runs sent %d requests to the services, want none", n)
 		}
 	})
+}
+
+func TestEndpointSecretStaysOutOfRuns(t *testing.T) {
+	t.Parallel()
+	repo := newPolicyRepo(t)
+	svcs := newServices(t)
+	d := serveRepo(t, repo, svcs, git(t, repo, "rev-parse", "HEAD"), "--log-level", "debug")
+
+	id := submitOne(t, d, readTestEvent(t, "critical-security-violation.json"), "critical-security-incident-response")
+	wantRunStatus(t, d, id, "succeeded")
+
+	pages := svcs["pagerduty"].forRun(id)
+	if len(pages) != 1 {
+		t.Fatalf("PagerDuty received %d requests of the run, want 1", len(pages))
+	}
+	if !strings.Contains(pages[0].Body, pagerDutyRoutingKey) {
+		t.Errorf("PagerDuty request body %s lacks the routing key from the connectors file", pages[0].Body)
+	}
+	status, body, err := d.do(http.MethodGet, "/v1/runs/"+id, nil)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("GET /v1/runs/%s: status %d, error %v", id, status, err)
+	}
+	if strings.Contains(string(body), pagerDutyRoutingKey) {
+		t.Errorf("GET /v1/runs/%s shows the PagerDuty routing key", id)
+	}
+	if strings.Contains(d.output(), pagerDutyRoutingKey) {
+		t.Errorf("the daemon logged the PagerDuty routing key")
+	}
 }

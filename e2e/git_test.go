@@ -53,9 +53,9 @@ func newPolicyRepo(t *testing.T) string {
 	return dir
 }
 
-// gitCommit writes files (path relative to dir -> content; an empty content
-// removes the file), stages every change in dir, commits and returns the new
-// head commit id.
+// gitCommit writes files, keyed by path relative to dir, stages every change
+// in dir, commits and returns the new head commit id. An empty content
+// removes the file.
 func gitCommit(t *testing.T, dir, message string, files map[string]string) string {
 	t.Helper()
 	for rel, content := range files {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,6 +78,8 @@ func TestRestartDoesNotRerun(t *testing.T) {
 
 	id := submitOne(t, d, readTestEvent(t, "critical-security-violation.json"), "critical-security-incident-response")
 	wantRunStatus(t, d, id, "succeeded")
+	waiting := submitOne(t, d, readTestEvent(t, "s3-public-bucket-production.json"), "auto-remediate-s3-public-access")
+	approvalsBefore := describeApprovals(wantRunStatus(t, d, waiting, "waiting_approval"))
 	before := getStatus(t, d)
 	runsBefore := listRuns(t, d, "limit=1000")
 	requestsBefore := svcs.total()
@@ -116,7 +120,95 @@ func TestRestartDoesNotRerun(t *testing.T) {
 	if r := getRun(t, d, id); r.Status != "succeeded" {
 		t.Errorf("run %s after the restart is %s, want succeeded", id, r.Status)
 	}
+	r := getRun(t, d, waiting)
+	if r.Status != "waiting_approval" {
+		t.Errorf("run %s after the restart is %s, want still waiting_approval", waiting, r.Status)
+	}
+	if got := describeApprovals(r); got != approvalsBefore {
+		t.Errorf("approval stages after the restart %q, want the same %q", got, approvalsBefore)
+	}
+	status, dup := postEvent(t, d, readTestEvent(t, "critical-security-violation.json"))
+	if status != http.StatusOK || !dup.Duplicate {
+		t.Errorf("event posted again after the restart: status %d duplicate %v, want 200 and a duplicate", status, dup.Duplicate)
+	}
 	if got := svcs.total(); got != requestsBefore {
 		t.Errorf("services received %d requests after the restart, want none", got-requestsBefore)
 	}
+}
+
+func TestServeSubsecondPollInterval(t *testing.T) {
+	t.Parallel()
+	repo := newPolicyRepo(t)
+	head := git(t, repo, "rev-parse", "HEAD")
+	d := startDaemon(t, "--repo", repo, "--poll-interval", "200ms")
+	waitActive(t, d, head)
+
+	next := gitCommit(t, repo, "Add a workflow for the fast poll", map[string]string{
+		"workflows/fast-poll.yaml": e2eWorkflow("fast-poll", "1.0", "e2e.fast-poll"),
+	})
+	waitActive(t, d, next)
+}
+
+func TestMetricsCountReconcilesAndRuns(t *testing.T) {
+	t.Parallel()
+	repo := newPolicyRepo(t)
+	svcs := newServices(t)
+	d := serveRepo(t, repo, svcs, git(t, repo, "rev-parse", "HEAD"))
+	bad := gitCommit(t, repo, "Add a workflow with a misspelt key", map[string]string{"workflows/misspelt.yaml": misspeltTrigger})
+	waitRejected(t, d, bad)
+	id := submitOne(t, d, readTestEvent(t, "critical-security-violation.json"), "critical-security-incident-response")
+	wantRunStatus(t, d, id, "succeeded")
+
+	status, body, err := d.do(http.MethodGet, "/metrics", nil)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("GET /metrics: status %d, error %v", status, err)
+	}
+	text := string(body)
+	checks := []struct {
+		metric string
+		labels string
+		want   float64
+	}{
+		{"policycortex_reconcile_activations_total", "", 1},
+		{"policycortex_reconcile_rejections_total", "", 1},
+		{"policycortex_runs_created_total", "", 1},
+		{"policycortex_runs_finished_total", `status="succeeded"`, 1},
+	}
+	for _, c := range checks {
+		got, found := metricSum(text, c.metric, c.labels)
+		if !found {
+			t.Errorf("GET /metrics has no %s{%s}", c.metric, c.labels)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s{%s} = %v, want %v", c.metric, c.labels, got, c.want)
+		}
+	}
+	if _, found := metricSum(text, "policycortex_reconcile_last_success_timestamp_seconds", ""); !found {
+		t.Errorf("GET /metrics has no policycortex_reconcile_last_success_timestamp_seconds")
+	}
+}
+
+// metricSum adds the samples of metric in Prometheus text exposition whose
+// label set contains labels, and reports whether there was any.
+func metricSum(text, metric, labels string) (float64, bool) {
+	var sum float64
+	found := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, rest, _ := strings.Cut(line, " ")
+		name, labelSet, _ := strings.Cut(name, "{")
+		if name != metric || !strings.Contains(labelSet, labels) {
+			continue
+		}
+		value, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		if err != nil {
+			continue
+		}
+		sum += value
+		found = true
+	}
+	return sum, found
 }

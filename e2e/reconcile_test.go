@@ -192,3 +192,34 @@ func readRepoFile(t *testing.T, repo, rel string) string {
 	}
 	return string(data)
 }
+
+func TestInvalidFirstCommitThenFix(t *testing.T) {
+	t.Parallel()
+	repo := newPolicyRepo(t)
+	bad := gitCommit(t, repo, "Add a workflow with a misspelt key", map[string]string{"workflows/misspelt.yaml": misspeltTrigger})
+	svcs := newServices(t)
+	d := startDaemon(t, "--repo", repo, "--poll-interval", pollInterval, "--connectors", svcs.writeConnectors(t))
+
+	st := waitRejected(t, d, bad)
+	if st.Active != nil {
+		t.Errorf("active snapshot %+v after a rejected first commit, want none", st.Active)
+	}
+	status, res := postEvent(t, d, readTestEvent(t, "critical-security-violation.json"))
+	if status != http.StatusAccepted || len(res.Runs) != 0 {
+		t.Errorf("event with no active snapshot: status %d runs %v, want 202 and no runs", status, res.Runs)
+	}
+	var list struct {
+		Workflows []workflowSummary `json:"workflows"`
+	}
+	getJSON(t, d, "/v1/workflows", &list)
+	if len(list.Workflows) != 0 {
+		t.Errorf("GET /v1/workflows lists %d workflows with no active snapshot, want 0", len(list.Workflows))
+	}
+
+	fixed := gitCommit(t, repo, "Fix the misspelt trigger key", map[string]string{
+		"workflows/misspelt.yaml": strings.Replace(misspeltTrigger, "tigger:", "trigger:", 1),
+	})
+	waitActive(t, d, fixed)
+	id := submitOne(t, d, readTestEvent(t, "s3-public-bucket-staging.json"), "auto-remediate-s3-public-access")
+	wantRunStatus(t, d, id, "succeeded")
+}

@@ -16,6 +16,10 @@ import (
 // example-repo name.
 var endpointNames = []string{"cloud", "iam", "jira", "pagerduty", "mail", "compliance"}
 
+// pagerDutyRoutingKey is the connectors-file secret that the pagerduty_alert
+// action places in its request body.
+const pagerDutyRoutingKey = "e2e-routing-key-5d1c"
+
 // request is one request a fake service received.
 type request struct {
 	Method         string
@@ -36,6 +40,9 @@ type fakeService struct {
 	mu       sync.Mutex
 	requests []request
 	blocked  map[string]*blocker
+	// failures maps a path to the status codes its next requests get, in
+	// order, before it responds 200 again.
+	failures map[string][]int
 }
 
 // blocker holds the first request to one path.
@@ -49,7 +56,7 @@ type blocker struct {
 
 func newFakeService(t *testing.T, name string) *fakeService {
 	t.Helper()
-	s := &fakeService{name: name, blocked: map[string]*blocker{}}
+	s := &fakeService{name: name, blocked: map[string]*blocker{}, failures: map[string][]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(func() {
 		s.releaseAll()
@@ -75,7 +82,18 @@ func (s *fakeService) serve(w http.ResponseWriter, r *http.Request) {
 	if first {
 		b.used = true
 	}
+	failStatus := 0
+	if queue := s.failures[r.URL.Path]; len(queue) > 0 {
+		failStatus, s.failures[r.URL.Path] = queue[0], queue[1:]
+	}
 	s.mu.Unlock()
+
+	if failStatus != 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(failStatus)
+		fmt.Fprintf(w, `{"error": "injected failure %d"}`, failStatus)
+		return
+	}
 
 	if first {
 		b.once.Do(func() { close(b.arrived) })
@@ -101,6 +119,14 @@ func (s *fakeService) blockFirst(path string) (arrived <-chan struct{}, release 
 	s.blocked[path] = b
 	s.mu.Unlock()
 	return b.arrived, func() { b.released.Do(func() { close(b.release) }) }
+}
+
+// failNext makes the next requests to path get the given status codes, one
+// each, before the service responds 200 again.
+func (s *fakeService) failNext(path string, statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[path] = append(s.failures[path], statuses...)
 }
 
 func (s *fakeService) releaseAll() {
@@ -159,6 +185,9 @@ func (svcs services) writeConnectors(t *testing.T) string {
 	sort.Strings(names)
 	for _, name := range names {
 		fmt.Fprintf(&b, "  %s:\n    base_url: %q\n    timeout: \"30s\"\n", name, svcs[name].URL())
+		if name == "pagerduty" {
+			fmt.Fprintf(&b, "    secrets:\n      routing_key: %q\n", pagerDutyRoutingKey)
+		}
 	}
 	path := filepath.Join(t.TempDir(), "connectors.yaml")
 	writeFile(t, path, b.String())

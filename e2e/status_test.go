@@ -7,11 +7,13 @@ import (
 )
 
 // reconcileTimeout bounds the wait for the daemon to activate or reject a
-// pushed commit. The daemons in these tests poll every 200 ms.
+// pushed commit. The daemons in these tests poll every pollInterval.
 const reconcileTimeout = 30 * time.Second
 
 // pollInterval is the --poll-interval of the daemons in these tests.
-const pollInterval = "200ms"
+// NOTE: serve rejects intervals under 1s, so the tests poll every second.
+// TestServeSubsecondPollInterval checks a 200ms interval on its own.
+const pollInterval = "1s"
 
 // status is the JSON form of GET /v1/status.
 type status struct {
