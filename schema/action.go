@@ -40,9 +40,11 @@ func (l *loader) compileAction(doc *document) (*actionEntry, Problems) {
 		problems = append(problems, doc.problem(execKey, "an action binds to either http or exec, not both"))
 	case httpNode == nil && execNode == nil:
 		problems = append(problems, doc.problem(key, "action %q needs an http or exec binding", def.Name))
-	case httpNode != nil:
+	}
+	if httpNode != nil {
 		def.HTTP = l.compileHTTPBinding(doc, httpKey, httpNode, &problems)
-	default:
+	}
+	if execNode != nil {
 		def.Exec = l.compileExecBinding(doc, execNode, &problems)
 	}
 	return entry, problems

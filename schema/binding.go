@@ -26,10 +26,8 @@ func (l *loader) compileHTTPBinding(doc *document, key, n *yaml.Node, problems *
 	hasEndpoint := b.Endpoint != ""
 	if u := value(n, "url"); u != nil && u.Kind == yaml.ScalarNode {
 		b.URL = l.bindingTemplate(doc, u, hasEndpoint, problems)
-		if !hasEndpoint && !containsTemplate(u.Value) {
-			if parsed, err := url.Parse(u.Value); err != nil || !parsed.IsAbs() || parsed.Host == "" {
-				*problems = append(*problems, doc.problem(u, "url %q is not an absolute URL; set endpoint to a connectors entry or write the full URL", u.Value))
-			}
+		if !hasEndpoint && !isAbsoluteURLPrefix(u.Value) {
+			*problems = append(*problems, doc.problem(u, "url %q is not an absolute URL; set endpoint to a connectors entry or write the full URL", u.Value))
 		}
 	}
 	if h := value(n, "headers"); h != nil {
@@ -50,6 +48,20 @@ func (l *loader) compileHTTPBinding(doc *document, key, n *yaml.Node, problems *
 		}
 	}
 	return b
+}
+
+// isAbsoluteURLPrefix reports whether a URL template starts with a scheme
+// and host, or is entirely computed by its first template.
+func isAbsoluteURLPrefix(raw string) bool {
+	text := strings.TrimSpace(raw)
+	if strings.HasPrefix(text, "{{") {
+		return true
+	}
+	if i := strings.Index(text, "{{"); i >= 0 {
+		text = text[:i]
+	}
+	u, err := url.Parse(text)
+	return err == nil && u.IsAbs() && u.Host != ""
 }
 
 // compileExecBinding compiles an action's exec binding.

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -55,11 +56,15 @@ func isOutside(key string) bool {
 
 // standaloneKind returns the kind of a file judged by its content: JSON
 // files are test events and YAML files are named by their top-level key.
-// The problems explain a file whose kind cannot be told; they are empty
-// for a well-formed file of no known kind only when quiet is set.
+// The problems explain a file whose kind cannot be told. With quiet set, as
+// for files found by walking a folder, such a file is skipped without
+// problems, and only JSON files in a test-data folder count as events.
 func standaloneKind(key string, data []byte, quiet bool) (fileKind, Problems) {
 	switch strings.ToLower(filepath.Ext(key)) {
 	case ".json":
+		if quiet && path.Base(path.Dir(key)) != "test-data" {
+			return kindNone, nil
+		}
 		return kindTestData, nil
 	case ".yaml", ".yml":
 	default:

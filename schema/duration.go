@@ -34,7 +34,10 @@ func parseDuration(s string) (time.Duration, error) {
 		if err != nil {
 			return 0, durationSyntaxError(err)
 		}
-		if d < 0 || total > math.MaxInt64-d {
+		if d <= 0 {
+			return 0, errors.New("duration must be greater than zero")
+		}
+		if total > math.MaxInt64-d {
 			return 0, errors.New("duration is out of range")
 		}
 		total += d

@@ -97,6 +97,8 @@ func (vc validationContext) collect(e *jsonschema.ValidationError) []schemaIssue
 		if len(k.Subschemas) == 0 {
 			return vc.chooseAlternative(e)
 		}
+	case *kind.PropertyNames:
+		return vc.leafIssues(e)
 	}
 	if len(e.Causes) == 0 {
 		return vc.leafIssues(e)

@@ -36,7 +36,7 @@ func (vc validationContext) leafIssues(e *jsonschema.ValidationError) []schemaIs
 		}
 		return one(fmt.Sprintf("%s must be %s, got %s", subj, joinTypes(k.Want), typeName(k.Got)))
 	case *kind.PropertyNames:
-		return []schemaIssue{{tokens: loc, property: k.Property, msg: fmt.Sprintf("invalid key %q: %s", k.Property, orDefault(vc.propertyNamesMessage(e), "not allowed here"))}}
+		return []schemaIssue{{tokens: loc, property: k.Property, msg: fmt.Sprintf("invalid key %q: it %s", k.Property, orDefault(vc.propertyNamesMessage(e), "is not allowed here"))}}
 	}
 	if custom != "" {
 		if pat, ok := e.ErrorKind.(*kind.Pattern); ok {
@@ -136,15 +136,18 @@ func (vc validationContext) missingKeys(loc []string, missing []string) []schema
 }
 
 // propertyNamesMessage returns the x-message of the propertyNames schema
-// under the failing object schema.
+// that rejected a key, given the error's schema location: the
+// propertyNames schema itself or the object schema holding it.
 func (vc validationContext) propertyNamesMessage(e *jsonschema.ValidationError) string {
-	if obj := vc.docs.lookup(e.SchemaURL); obj != nil {
-		if pn, ok := obj["propertyNames"].(map[string]any); ok {
-			s, _ := pn["x-message"].(string)
-			return s
-		}
+	obj := vc.docs.lookup(e.SchemaURL)
+	if obj == nil {
+		return ""
 	}
-	return ""
+	if pn, ok := obj["propertyNames"].(map[string]any); ok {
+		obj = pn
+	}
+	s, _ := obj["x-message"].(string)
+	return s
 }
 
 // typeName turns a JSON type into the word YAML authors use.

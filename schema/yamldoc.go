@@ -151,11 +151,9 @@ func syntaxProblem(doc *document, err error) Problem {
 			Message:  "tab character in indentation; YAML indentation must use spaces",
 		}
 	}
-	p := Problem{Pos: Pos{File: doc.path, Line: line}, Severity: SeverityError, Message: "invalid YAML: " + msg}
-	if line == 0 {
-		p.Pos.Line = 1
-	}
-	return p
+	// The parser reports no column; column 1 keeps the file:line:col form
+	// that editors jump to.
+	return Problem{Pos: Pos{File: doc.path, Line: max(line, 1), Col: 1}, Severity: SeverityError, Message: "invalid YAML: " + msg}
 }
 
 // findIndentTab returns the 1-based line and column of the first tab in the
