@@ -61,7 +61,7 @@ func TestLoadRepositoryContextChangeRecompiles(t *testing.T) {
 	if len(problems) == 0 {
 		t.Fatalf("no problem for the new required parameter")
 	}
-	want := `workflows/generated/wf-00000.yaml:28:7: missing required parameter "owner" for action "create_jira_incident"`
+	want := `workflows/generated/wf-00000.yaml:25:7: missing required parameter "owner" for action "create_jira_incident"`
 	if !strings.Contains(problems.Error(), want) {
 		t.Errorf("problems = %v, want one saying %q", problems, want)
 	}
