@@ -160,11 +160,17 @@ func (a *slackAction) apiOutput(call httpCall, resp *httpResponse) (any, error) 
 	return map[string]any{"ok": true, "channel": body["channel"], "ts": body["ts"]}, nil
 }
 
-// Render returns the request Execute would send.
+// Render returns the request Execute would send. Without a Slack connector,
+// as in a dry run in CI, it renders the webhook request to a placeholder URL.
 func (a *slackAction) Render(inv Invocation) (Request, error) {
 	msg, err := a.message(inv)
 	if err != nil {
 		return Request{}, err
+	}
+	if a.conf.WebhookURL == "" && a.conf.Token == "" {
+		placeholder := *a
+		placeholder.conf.WebhookURL = "https://hooks.slack.invalid/services/***"
+		return placeholder.sender.render(placeholder.webhookCall(msg), inv), nil
 	}
 	call, _, err := a.call(msg)
 	if err != nil {

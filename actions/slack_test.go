@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -250,5 +251,21 @@ func TestSlackRenderRedactsSecrets(t *testing.T) {
 	requireNoSecret(t, text, "TOKENSECRET")
 	if !strings.Contains(text, "POST https://slack.com/api/chat.postMessage") || !strings.Contains(text, `"channel": "#a"`) {
 		t.Errorf("String() lacks the request line or body:\n%s", text)
+	}
+}
+
+func TestSlackRenderWithoutConnector(t *testing.T) {
+	t.Parallel()
+	action := lookupAction(t, Connectors{}, Options{LookupEnv: func(string) (string, bool) { return "", false }}, ActionSlack)
+	inv := testInvocation(map[string]any{"channel": "#alerts", "message": "hello"})
+	req, err := action.Render(inv)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	if !strings.Contains(req.URL, "hooks.slack.invalid") {
+		t.Errorf("Render URL = %q, want the placeholder webhook", req.URL)
+	}
+	if _, err := action.Execute(context.Background(), inv); err == nil {
+		t.Error("Execute without a connector succeeded, want an error")
 	}
 }

@@ -21,8 +21,12 @@ type userHTTPAction struct {
 }
 
 // call renders the binding's templates with params and endpoint, resolves
-// the URL against the endpoint and merges the endpoint's headers.
-func (a *userHTTPAction) call(inv Invocation) (httpCall, error) {
+// the URL against the endpoint and merges the endpoint's headers. When
+// placeholders is not nil (rendering only), an endpoint missing from the
+// connectors file is replaced by a placeholder whose secrets are the names
+// in placeholders, so a dry run in CI shows the request without the daemon's
+// connectors file.
+func (a *userHTTPAction) call(inv Invocation, placeholders map[string]bool) (httpCall, error) {
 	where := "action " + a.def.Name
 	params, err := a.params.check(inv.Params)
 	if err != nil {
@@ -33,6 +37,9 @@ func (a *userHTTPAction) call(inv Invocation) (httpCall, error) {
 	endpointVar := map[string]any{}
 	if binding.Endpoint != "" {
 		ep, ok := a.rt.conn.Endpoints[binding.Endpoint]
+		if !ok && placeholders != nil {
+			ep, ok = placeholderEndpoint(binding.Endpoint, placeholders), true
+		}
 		if !ok {
 			return httpCall{}, permanentError(fmt.Sprintf("%s: endpoint %s is not in the connectors file; add endpoints.%s with a base_url",
 				where, binding.Endpoint, binding.Endpoint), nil)
@@ -98,7 +105,7 @@ func (a *userHTTPAction) renderError(field string, err error) error {
 
 // Execute sends the request and returns {status, headers, body}.
 func (a *userHTTPAction) Execute(ctx context.Context, inv Invocation) (any, error) {
-	call, err := a.call(inv)
+	call, err := a.call(inv, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +118,20 @@ func (a *userHTTPAction) Execute(ctx context.Context, inv Invocation) (any, erro
 
 // Render returns the request Execute would send.
 func (a *userHTTPAction) Render(inv Invocation) (Request, error) {
-	call, err := a.call(inv)
+	placeholders := map[string]bool{}
+	call, err := a.call(inv, placeholders)
+	for range maxPlaceholderSecrets {
+		var missing *expr.MissingFieldError
+		name, isSecret := "", false
+		if errors.As(err, &missing) {
+			name, isSecret = strings.CutPrefix(missing.Path, "endpoint.secrets.")
+		}
+		if !isSecret || placeholders[name] {
+			break
+		}
+		placeholders[name] = true
+		call, err = a.call(inv, placeholders)
+	}
 	if err != nil {
 		return Request{}, err
 	}
@@ -145,6 +165,20 @@ func endpointValue(name string, ep Endpoint) map[string]any {
 		secrets[key] = value
 	}
 	return map[string]any{"name": name, "base_url": ep.BaseURL, "headers": headers, "secrets": secrets}
+}
+
+// maxPlaceholderSecrets bounds the secrets a placeholder endpoint stands in
+// for while a request is rendered.
+const maxPlaceholderSecrets = 32
+
+// placeholderEndpoint stands in for an endpoint that is not configured, with
+// "***" for each named secret.
+func placeholderEndpoint(name string, secrets map[string]bool) Endpoint {
+	ep := Endpoint{BaseURL: "https://" + name + ".endpoint.invalid", Secrets: map[string]string{}}
+	for secret := range secrets {
+		ep.Secrets[secret] = "***"
+	}
+	return ep
 }
 
 // endpointTimeout returns the endpoint's timeout, zero without one.

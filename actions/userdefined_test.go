@@ -183,7 +183,7 @@ func TestUserHTTPActionFailures(t *testing.T) {
 		params map[string]any
 		want   string
 	}{
-		{"missing endpoint", Connectors{}, map[string]any{"project": "SEC", "summary": "s"},
+		{"missing endpoint", Connectors{}, map[string]any{"project": "SEC", "summary": "s", "labels": []any{}},
 			"endpoint jira is not in the connectors file"},
 		{"missing required parameter", jiraConnectors("http://127.0.0.1:9"), map[string]any{"project": "SEC"},
 			"parameter summary is required"},
@@ -205,7 +205,14 @@ func TestUserHTTPActionFailures(t *testing.T) {
 			}
 			_, err = execute(t, action, tc.params)
 			requireActionError(t, err, false, "action create_ticket", tc.want)
-			_, err = action.Render(testInvocation(tc.params))
+			req, err := action.Render(testInvocation(tc.params))
+			if tc.name == "missing endpoint" {
+				// A dry run without the daemon's connectors file still renders.
+				if err != nil || !strings.Contains(req.URL, "jira.endpoint.invalid") {
+					t.Errorf("Render without endpoint = %q, %v; want a placeholder URL", req.URL, err)
+				}
+				return
+			}
 			requireActionError(t, err, false, tc.want)
 		})
 	}
