@@ -50,6 +50,7 @@ func printStatus(w io.Writer, s api.StatusResponse) error {
 	printRejection(w, s.LastRejection)
 	printReconciler(w, s)
 	fmt.Fprintf(w, "runs:        %d%s\n", totalRuns(s.Runs), statusCounts(s.Runs))
+	printLastDiff(w, s.History)
 	if len(s.History) > 0 {
 		fmt.Fprintln(w, "\nreconcile history (newest first):")
 		table := newTable(w)
@@ -60,6 +61,42 @@ func printStatus(w io.Writer, s api.StatusResponse) error {
 		return table.Flush()
 	}
 	return nil
+}
+
+// maxDiffLines bounds the diff entries status prints; the JSON output has
+// them all.
+const maxDiffLines = 20
+
+// printLastDiff lists what the newest activation added, changed or removed.
+func printLastDiff(w io.Writer, history []store.ReconcileRecord) {
+	for _, rec := range history {
+		if rec.Outcome != store.OutcomeActivated {
+			continue
+		}
+		fmt.Fprintf(w, "\nlast activation (commit %s):\n", shortCommit(rec.Commit))
+		for i, d := range rec.Diff {
+			if i == maxDiffLines {
+				fmt.Fprintf(w, "  ... %d more\n", len(rec.Diff)-maxDiffLines)
+				break
+			}
+			fmt.Fprintf(w, "  %-8s %s %s\n", d.Change, d.Workflow, diffVersions(d))
+			if d.Warning != "" {
+				fmt.Fprintf(w, "           warning: %s\n", d.Warning)
+			}
+		}
+		return
+	}
+}
+
+func diffVersions(d store.DiffEntry) string {
+	switch d.Change {
+	case store.ChangeAdded:
+		return "version " + orDash(d.NewVersion)
+	case store.ChangeRemoved:
+		return "version " + orDash(d.OldVersion)
+	default:
+		return fmt.Sprintf("version %s -> %s", orDash(d.OldVersion), orDash(d.NewVersion))
+	}
 }
 
 func printRejection(w io.Writer, r *api.Rejection) {
