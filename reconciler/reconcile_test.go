@@ -194,6 +194,8 @@ func TestReconcileForcePush(t *testing.T) {
 	repo.git("reset", "-q", "--hard", older)
 	repo.write("workflows/c.yaml", workflowYAML("gamma", "1.0", "production"))
 	rewritten := repo.commit("Add gamma instead of beta")
+	repo.git("reflog", "expire", "--expire=now", "--all")
+	repo.git("gc", "-q", "--prune=now")
 	result := h.reconcile()
 
 	if result.Outcome != OutcomeActivated || result.Commit != rewritten {
