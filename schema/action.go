@@ -8,8 +8,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// actionSchemaBaseURL is where user-defined parameter schemas are
-// registered for compilation.
+// actionSchemaBaseURL is the URL prefix under which user-defined parameter
+// schemas are registered for compilation.
 const actionSchemaBaseURL = "file:///policycortex/actions/"
 
 // compileAction compiles a user-defined action file. The entry is nil when
@@ -122,20 +122,20 @@ func parameterIssues(doc *document, action string, entry *actionEntry, params *y
 		return Problems{doc.problem(anchor, "validate parameters: %v", err)}
 	}
 	vc := validationContext{docs: entry.docs, action: action}
-	var kept []schemaIssue
+	var reported []schemaIssue
 	for _, is := range vc.collect(verr) {
 		if is.property == "" && is.missing == "" && params != nil {
 			if _, leaf := nodeAt(params, is.tokens); leaf != nil && isTemplated(leaf) {
 				continue
 			}
 		}
-		kept = append(kept, is)
+		reported = append(reported, is)
 	}
 	node := params
 	if node == nil {
 		node = &yaml.Node{Kind: yaml.MappingNode}
 	}
-	return issueProblems(doc, node, anchor, kept)
+	return issueProblems(doc, node, anchor, reported)
 }
 
 // isTemplated reports whether a scalar holds a {{ }} template.

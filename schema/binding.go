@@ -101,9 +101,9 @@ func (l *loader) bindingTemplate(doc *document, n *yaml.Node, hasEndpoint bool, 
 	return t
 }
 
-// checkBindingRefs reports names a binding template cannot read: a binding
-// sees only params (the step's rendered parameters) and, with an endpoint,
-// endpoint.
+// checkBindingRefs reports names a binding template cannot read. A binding
+// reads only params (the step's rendered parameters) and, when it names an
+// endpoint, endpoint.
 func checkBindingRefs(doc *document, n *yaml.Node, refs expr.Refs, hasEndpoint bool, problems *Problems) {
 	var bad []string
 	for _, id := range refs.Identifiers {

@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// conditionDef is a named condition as the cycle check sees it.
+// conditionDef is the part of a named condition that the cycle check uses.
 type conditionDef struct {
 	pos  Pos
 	refs []string
@@ -96,72 +96,78 @@ func conditionCycles(defs map[string]conditionDef, onlyLocal *bool) Problems {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	const (
-		unvisited = iota
-		onStack
-		done
-	)
-	state := map[string]int{}
-	var stack []string
-	var out Problems
-	reported := map[string]bool{}
-	var visit func(name string)
-	visit = func(name string) {
-		state[name] = onStack
-		stack = append(stack, name)
-		refs := append([]string(nil), defs[name].refs...)
-		sort.Strings(refs)
-		for _, next := range refs {
-			if _, ok := defs[next]; !ok {
-				continue
-			}
-			switch state[next] {
-			case unvisited:
-				visit(next)
-			case onStack:
-				if p, ok := cycleProblem(defs, stack, next, onlyLocal, reported); ok {
-					out = append(out, p)
-				}
-			}
-		}
-		stack = stack[:len(stack)-1]
-		state[name] = done
-	}
+
+	f := &cycleFinder{defs: defs, onlyLocal: onlyLocal, state: map[string]visitState{}, reported: map[string]bool{}}
 	for _, name := range names {
-		if state[name] == unvisited {
-			visit(name)
+		if f.state[name] == unvisited {
+			f.visit(name)
 		}
 	}
-	return out
+	return f.problems
 }
 
-// cycleProblem describes the cycle that closes at next, reported once at
-// the first member (in name order) that the caller owns.
-func cycleProblem(defs map[string]conditionDef, stack []string, next string, onlyLocal *bool, reported map[string]bool) (Problem, bool) {
+// visitState is a condition's state in the depth-first search.
+type visitState int
+
+const (
+	unvisited visitState = iota
+	onStack
+	visited
+)
+
+// cycleFinder is a depth-first search over the names conditions read.
+type cycleFinder struct {
+	defs      map[string]conditionDef
+	onlyLocal *bool
+	state     map[string]visitState
+	stack     []string
+	reported  map[string]bool
+	problems  Problems
+}
+
+func (f *cycleFinder) visit(name string) {
+	f.state[name] = onStack
+	f.stack = append(f.stack, name)
+	refs := append([]string(nil), f.defs[name].refs...)
+	sort.Strings(refs)
+	for _, next := range refs {
+		if _, ok := f.defs[next]; !ok {
+			continue
+		}
+		switch f.state[next] {
+		case unvisited:
+			f.visit(next)
+		case onStack:
+			f.report(next)
+		}
+	}
+	f.stack = f.stack[:len(f.stack)-1]
+	f.state[name] = visited
+}
+
+// report describes the cycle that closes at next, once, at the first
+// member (in name order) that the caller owns.
+func (f *cycleFinder) report(next string) {
 	start := 0
-	for i, n := range stack {
+	for i, n := range f.stack {
 		if n == next {
 			start = i
 		}
 	}
-	members := append([]string(nil), stack[start:]...)
+	members := append([]string(nil), f.stack[start:]...)
 	sorted := append([]string(nil), members...)
 	sort.Strings(sorted)
 	key := strings.Join(sorted, ",")
-	if reported[key] {
-		return Problem{}, false
+	if f.reported[key] {
+		return
 	}
-	reported[key] = true
-	at := ""
+	f.reported[key] = true
+
 	for _, n := range sorted {
-		if onlyLocal == nil || defs[n].local == *onlyLocal {
-			at = n
-			break
+		if f.onlyLocal == nil || f.defs[n].local == *f.onlyLocal {
+			f.problems = append(f.problems, Problem{Pos: f.defs[n].pos, Severity: SeverityError,
+				Message: fmt.Sprintf("named condition cycle: %s -> %s", strings.Join(members, " -> "), next)})
+			return
 		}
 	}
-	if at == "" {
-		return Problem{}, false
-	}
-	return Problem{Pos: defs[at].pos, Severity: SeverityError,
-		Message: fmt.Sprintf("named condition cycle: %s -> %s", strings.Join(members, " -> "), next)}, true
 }

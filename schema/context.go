@@ -9,7 +9,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// repoContext is what workflows are compiled against: the action catalog,
+// repoContext is the compilation context of workflows: the action catalog,
 // the repository-wide named conditions, the approval chains and the
 // approver groups, with the problems of the files they come from.
 type repoContext struct {

@@ -56,7 +56,7 @@ func isOutside(key string) bool {
 
 // standaloneKind returns the kind of a file judged by its content: JSON
 // files are test events and YAML files are named by their top-level key.
-// The problems explain a file whose kind cannot be told. With quiet set, as
+// The problems explain a file whose kind cannot be determined. With quiet set, as
 // for files found by walking a folder, such a file is skipped without
 // problems, and only JSON files in a test-data folder count as events.
 func standaloneKind(key string, data []byte, quiet bool) (fileKind, Problems) {

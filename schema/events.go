@@ -15,26 +15,12 @@ func (l *loader) checkEvent(path string, data []byte) Problems {
 	if p := l.checkSize(path, data); p != nil {
 		return Problems{*p}
 	}
-	at := func(offset int64, format string, args ...any) Problem {
-		line, col := jsonLineCol(data, offset)
-		return Problem{Pos: Pos{File: path, Line: line, Col: col}, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+	f := eventFile{path: path, data: data}
+	obj, p := f.decode()
+	if p != nil {
+		return Problems{*p}
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return Problems{at(0, "file is empty; expected a CloudEvent JSON object")}
-	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return Problems{jsonSyntaxProblem(at, err, dec.InputOffset())}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Problems{at(dec.InputOffset(), "invalid JSON: data after the top-level value")}
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return Problems{at(0, "a test event must be a JSON object (a CloudEvent)")}
-	}
+
 	offsets := topLevelKeyOffsets(data)
 	var out Problems
 	for _, name := range []string{"specversion", "id", "source", "type"} {
@@ -42,14 +28,48 @@ func (l *loader) checkEvent(path string, data []byte) Problems {
 		s, isString := raw.(string)
 		switch {
 		case !present:
-			out = append(out, at(0, "test event is missing the CloudEvents attribute %q", name))
+			out = append(out, f.at(0, "test event is missing the CloudEvents attribute %q", name))
 		case !isString || s == "":
-			out = append(out, at(offsets[name], "CloudEvents attribute %q must be a non-empty string", name))
+			out = append(out, f.at(offsets[name], "CloudEvents attribute %q must be a non-empty string", name))
 		case name == "specversion" && s != "1.0":
-			out = append(out, at(offsets[name], "specversion must be \"1.0\", got %q", s))
+			out = append(out, f.at(offsets[name], "specversion must be \"1.0\", got %q", s))
 		}
 	}
 	return out
+}
+
+// eventFile is a test-data file being checked.
+type eventFile struct {
+	path string
+	data []byte
+}
+
+// at returns a problem at a byte offset of the file.
+func (f eventFile) at(offset int64, format string, args ...any) Problem {
+	line, col := jsonLineCol(f.data, offset)
+	return Problem{Pos: Pos{File: f.path, Line: line, Col: col}, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+}
+
+// decode parses the file as one JSON object.
+func (f eventFile) decode() (map[string]any, *Problem) {
+	fail := func(p Problem) (map[string]any, *Problem) { return nil, &p }
+	if len(bytes.TrimSpace(f.data)) == 0 {
+		return fail(f.at(0, "file is empty; expected a CloudEvent JSON object"))
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(f.data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return fail(jsonSyntaxProblem(f.at, err, dec.InputOffset()))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fail(f.at(dec.InputOffset(), "invalid JSON: data after the top-level value"))
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return fail(f.at(0, "a test event must be a JSON object (a CloudEvent)"))
+	}
+	return obj, nil
 }
 
 // jsonSyntaxProblem places a decoding error at its byte offset.

@@ -14,7 +14,7 @@ import (
 
 // exprProblem reports an expression compile error of the scalar n at the
 // error's place inside the file when expr gives one.
-func (d *document) exprProblem(n *yaml.Node, err error, what string) Problem {
+func (d *document) exprProblem(n *yaml.Node, err error, label string) Problem {
 	pos := d.pos(n)
 	msg := err.Error()
 	var xe *expr.Error
@@ -24,13 +24,14 @@ func (d *document) exprProblem(n *yaml.Node, err error, what string) Problem {
 			pos = d.exprPos(n, xe.Line, max(xe.Col, 1))
 		}
 	}
-	return Problem{Pos: pos, Severity: SeverityError, Message: what + ": " + msg}
+	return Problem{Pos: pos, Severity: SeverityError, Message: label + ": " + msg}
 }
 
 // exprPos maps a 1-based line and column inside the text of scalar n onto
 // the file. It is exact for literal block scalars (`|`) and for one-line
-// scalars without escapes; for folded and multi-line flow scalars it walks
-// the folded lines, which is exact unless a line has trailing spaces.
+// scalars without escapes. For folded and multi-line flow scalars it walks
+// the folded lines, so a line with trailing spaces or an escape sequence
+// shifts the column.
 func (d *document) exprPos(n *yaml.Node, line, col int) Pos {
 	switch n.Style {
 	case yaml.LiteralStyle:
@@ -124,13 +125,13 @@ func valuePathTokens(p string) []string {
 
 // valueProblem reports a CompileValue error at the string it concerns
 // inside the tree under n.
-func (d *document) valueProblem(n *yaml.Node, err error, what string) Problem {
+func (d *document) valueProblem(n *yaml.Node, err error, label string) Problem {
 	var xe *expr.Error
 	if errors.As(err, &xe) && xe.Path != "" {
 		_, leaf := nodeAt(n, valuePathTokens(xe.Path))
 		if leaf != nil && leaf.Kind == yaml.ScalarNode {
-			return d.exprProblem(leaf, err, what)
+			return d.exprProblem(leaf, err, label)
 		}
 	}
-	return d.exprProblem(n, err, what)
+	return d.exprProblem(n, err, label)
 }

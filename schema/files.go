@@ -31,7 +31,7 @@ type kindInfo struct {
 	// schemaFile is the embedded JSON Schema of the kind; empty for kinds
 	// checked as YAML only.
 	schemaFile string
-	// place says where the kind lives, for messages.
+	// place is the kind's location in the repository, for messages.
 	place string
 }
 

@@ -82,9 +82,9 @@ func newSchemaSet() (*schemaSet, error) {
 	return set, nil
 }
 
-// newCompiler returns a draft 2020-12 compiler that asserts formats, knows
-// the go-duration format and loads nothing from outside: a $ref can reach
-// only the documents added to it.
+// newCompiler returns a draft 2020-12 compiler that asserts formats,
+// registers the go-duration format and loads nothing from outside, so a
+// $ref can reach only the documents added to it.
 func newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
@@ -117,7 +117,8 @@ func BuiltinActions() map[string][]byte {
 	out := map[string][]byte{}
 	entries, err := embeddedSchemas.ReadDir("jsonschema/" + builtinSchemaDir)
 	if err != nil {
-		// The directory is embedded at build time, so this cannot happen.
+		// go:embed fails the build when the directory is missing, so reading
+		// it cannot fail at run time.
 		panic(fmt.Sprintf("read embedded built-in action schemas: %v", err))
 	}
 	for _, e := range entries {

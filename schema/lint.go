@@ -48,23 +48,17 @@ func Lint(paths []string, opts LintOptions) (Problems, error) {
 		}
 		targets = append(targets, found...)
 	}
-	byRoot := map[string][]lintTarget{}
-	for _, t := range targets {
-		root := opts.Repo
-		if root == "" {
-			root = discoverRoot(filepath.Dir(t.abs))
-		}
-		root, err := filepath.Abs(root)
-		if err != nil {
-			return nil, fmt.Errorf("lint: resolve repository %s: %w", opts.Repo, err)
-		}
-		byRoot[root] = append(byRoot[root], t)
+
+	byRoot, err := groupByRepository(targets, opts.Repo)
+	if err != nil {
+		return nil, err
 	}
 	roots := make([]string, 0, len(byRoot))
 	for root := range byRoot {
 		roots = append(roots, root)
 	}
 	sort.Strings(roots)
+
 	var out Problems
 	for _, root := range roots {
 		problems, err := lintInRepo(root, byRoot[root])
@@ -75,6 +69,24 @@ func Lint(paths []string, opts LintOptions) (Problems, error) {
 	}
 	out.Sort()
 	return out, nil
+}
+
+// groupByRepository maps each repository root to its targets. The root is
+// repo when set, or else discovered from each target's directory.
+func groupByRepository(targets []lintTarget, repo string) (map[string][]lintTarget, error) {
+	byRoot := map[string][]lintTarget{}
+	for _, t := range targets {
+		root := repo
+		if root == "" {
+			root = discoverRoot(filepath.Dir(t.abs))
+		}
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return nil, fmt.Errorf("lint: resolve repository %s: %w", root, err)
+		}
+		byRoot[abs] = append(byRoot[abs], t)
+	}
+	return byRoot, nil
 }
 
 // lintTargets expands one argument into the files it names.

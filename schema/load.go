@@ -27,10 +27,10 @@ type LoadOptions struct {
 }
 
 // LoadRepository parses, validates and compiles the files of a policy
-// repository. The problems are sorted and may include warnings; any
-// problem of error severity means the set must be rejected, and the
-// Repository then holds only the parts that compiled. The Repository is
-// nil only when the loader itself could not start.
+// repository. The problems are sorted and may include warnings. Any problem
+// of error severity means the set must be rejected, and the Repository then
+// holds only the parts that compiled. The Repository is nil only when the
+// loader itself could not start.
 func LoadRepository(files Files, opts LoadOptions) (*Repository, Problems) {
 	l, err := newLoader(files, opts, nil)
 	if err != nil {
@@ -51,7 +51,7 @@ type loader struct {
 	prev       *loadCache
 }
 
-// loadCache is what a Repository keeps for the next load.
+// loadCache is the state a Repository keeps for the next load.
 type loadCache struct {
 	env           *expr.Env
 	schemas       *schemaSet

@@ -65,6 +65,7 @@ func TestLoadRepositoryAutoRemediate(t *testing.T) {
 	if wf.Version != "1.0" || wf.File != "workflows/auto-remediate-s3-public-access.yaml" || len(wf.Digest) != 64 {
 		t.Errorf("version %q, file %q, digest %q", wf.Version, wf.File, wf.Digest)
 	}
+
 	tr := wf.Trigger
 	if tr.Event != "policy.violation.created" || tr.Schedule != nil || tr.Location != time.UTC {
 		t.Errorf("trigger = %+v", tr)
@@ -79,6 +80,7 @@ func TestLoadRepositoryAutoRemediate(t *testing.T) {
 	if sev.Pos.Line != 12 || sev.Pos.Col != 9 {
 		t.Errorf("severity match at %s, want line 12 column 9", sev.Pos)
 	}
+
 	assess := wf.Steps[0]
 	if assess.Action != "" || assess.Script != nil || len(assess.Matches) != 2 || assess.Matches[0].Values[0] != true {
 		t.Errorf("evaluation step = %+v", assess)
@@ -89,6 +91,7 @@ func TestLoadRepositoryAutoRemediate(t *testing.T) {
 	if wf.Steps[1].Parameters == nil || wf.Steps[1].Action != "aws_s3_disable_public_access" {
 		t.Errorf("remediation step = %+v", wf.Steps[1])
 	}
+
 	if wf.Approval == nil || len(wf.Approval.RequiredFor) != 2 || wf.Approval.Approvers[1] != "resource_owner" {
 		t.Errorf("approval = %+v", wf.Approval)
 	}

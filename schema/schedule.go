@@ -11,58 +11,75 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// cronParser accepts the five standard fields: minute, hour, day of month,
-// month and day of week.
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
-
-// scheduleProbeStart is the fixed time a schedule is probed from to find
-// specs that never fire, such as "0 0 30 2 *". It lies before a leap day, so
-// February 29 counts as a date that exists.
-var scheduleProbeStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // parseSchedule parses a trigger schedule in one of three forms:
 // "cron(0 9 * * MON)" (AWS style), "0 9 * * 1" (five-field cron) and
 // "rate(5 minutes)".
 func parseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 	text := strings.TrimSpace(spec)
 	out := &Schedule{Spec: spec, Location: loc}
-	switch {
-	case strings.HasPrefix(text, "rate(") && strings.HasSuffix(text, ")"):
+	if strings.HasPrefix(text, "rate(") && strings.HasSuffix(text, ")") {
 		interval, err := parseRate(text[len("rate(") : len(text)-1])
 		if err != nil {
 			return nil, err
 		}
 		out.Next = func(t time.Time) time.Time { return t.Truncate(interval).Add(interval) }
 		return out, nil
+	}
+
+	fields, err := cronFields(text)
+	if err != nil {
+		return nil, err
+	}
+	next, err := compileCron(fields, loc)
+	if err != nil {
+		return nil, err
+	}
+	out.Next = next
+	return out, nil
+}
+
+// cronFields returns the five standard cron fields of a cron schedule.
+func cronFields(text string) (string, error) {
+	switch {
 	case strings.HasPrefix(text, "cron(") && strings.HasSuffix(text, ")"):
 		fields, err := awsCronFields(text[len("cron(") : len(text)-1])
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		text = strings.Join(fields, " ")
+		return strings.Join(fields, " "), nil
 	case strings.HasPrefix(text, "TZ=") || strings.HasPrefix(text, "CRON_TZ="):
-		return nil, errors.New("set the time zone with trigger.timezone, not in the schedule")
+		return "", errors.New("set the time zone with trigger.timezone, not in the schedule")
 	case strings.HasPrefix(text, "@"):
-		return nil, errors.New("descriptors such as @daily are not supported; write five cron fields")
-	default:
-		if n := len(strings.Fields(text)); n != 5 {
-			return nil, fmt.Errorf("cron expression needs 5 fields (minute hour day-of-month month day-of-week), got %d", n)
-		}
+		return "", errors.New("descriptors such as @daily are not supported; write five cron fields")
 	}
-	sched, err := cronParser.Parse(text)
+	if n := len(strings.Fields(text)); n != 5 {
+		return "", fmt.Errorf("cron expression needs 5 fields (minute hour day-of-month month day-of-week), got %d", n)
+	}
+	return text, nil
+}
+
+// compileCron parses five cron fields and returns the schedule's Next in
+// loc. A spec that never fires, such as "0 0 30 2 *", is an error.
+func compileCron(fields string, loc *time.Location) (func(time.Time) time.Time, error) {
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+	sched, err := parser.Parse(fields)
 	if err != nil {
 		return nil, fmt.Errorf("invalid cron expression: %v", err)
 	}
-	spec5, ok := sched.(*cron.SpecSchedule)
+	spec, ok := sched.(*cron.SpecSchedule)
 	if !ok {
-		return nil, fmt.Errorf("invalid cron expression %q", text)
+		return nil, fmt.Errorf("invalid cron expression %q", fields)
 	}
-	spec5.Location = loc
-	if spec5.Next(scheduleProbeStart).IsZero() {
+	spec.Location = loc
+
+	// robfig/cron searches five years ahead and returns the zero time when
+	// nothing matches. Probing from 2000, a leap year, counts February 29
+	// as a date that exists.
+	probe := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if spec.Next(probe).IsZero() {
 		return nil, errors.New("cron expression never fires")
 	}
-	out.Next = spec5.Next
-	return out, nil
+	return spec.Next, nil
 }
 
 // parseRate parses "N unit" with unit minute(s), hour(s) or day(s).

@@ -29,7 +29,7 @@ type schemaIssue struct {
 	suggested string
 }
 
-// validationContext says how to phrase the issues of one validated value.
+// validationContext is what phrasing the issues of one validated value needs.
 type validationContext struct {
 	docs rawSchemas
 	// action is set when the value is a step's parameters.

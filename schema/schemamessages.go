@@ -19,7 +19,7 @@ func (vc validationContext) leafIssues(e *jsonschema.ValidationError) []schemaIs
 	loc := e.InstanceLocation
 	subj := vc.subject(loc)
 	custom := vc.customMessage(e.SchemaURL)
-	one := func(msg string) []schemaIssue { return []schemaIssue{{tokens: loc, msg: msg}} }
+	issueAt := func(msg string) []schemaIssue { return []schemaIssue{{tokens: loc, msg: msg}} }
 	switch k := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		return vc.unknownKeys(e, k.Properties)
@@ -27,24 +27,24 @@ func (vc validationContext) leafIssues(e *jsonschema.ValidationError) []schemaIs
 		if len(loc) > 0 {
 			return []schemaIssue{{tokens: loc[:len(loc)-1], property: loc[len(loc)-1], msg: fmt.Sprintf("unknown key %q", loc[len(loc)-1])}}
 		}
-		return one("value is not allowed here")
+		return issueAt("value is not allowed here")
 	case *kind.Required:
 		return vc.missingKeys(loc, k.Missing)
 	case *kind.Type:
 		if custom != "" {
-			return one(fmt.Sprintf("%s %s, got %s", subj, custom, typeName(k.Got)))
+			return issueAt(fmt.Sprintf("%s %s, got %s", subj, custom, typeName(k.Got)))
 		}
-		return one(fmt.Sprintf("%s must be %s, got %s", subj, joinTypes(k.Want), typeName(k.Got)))
+		return issueAt(fmt.Sprintf("%s must be %s, got %s", subj, joinTypes(k.Want), typeName(k.Got)))
 	case *kind.PropertyNames:
 		return []schemaIssue{{tokens: loc, property: k.Property, msg: fmt.Sprintf("invalid key %q: it %s", k.Property, orDefault(vc.propertyNamesMessage(e), "is not allowed here"))}}
 	}
 	if custom != "" {
 		if pat, ok := e.ErrorKind.(*kind.Pattern); ok {
-			return one(fmt.Sprintf("%s %s; got %q", subj, custom, pat.Got))
+			return issueAt(fmt.Sprintf("%s %s; got %q", subj, custom, pat.Got))
 		}
-		return one(subj + " " + custom)
+		return issueAt(subj + " " + custom)
 	}
-	return one(subj + " " + genericMessage(e))
+	return issueAt(subj + " " + genericMessage(e))
 }
 
 // genericMessage phrases the remaining keyword failures.

@@ -108,30 +108,27 @@ func (sc *stepCompiler) checkStepShape(st *Step, n *yaml.Node) {
 // compileParameters checks the step's action and compiles its parameters.
 func (sc *stepCompiler) compileParameters(i int, st *Step, n *yaml.Node) {
 	doc := sc.doc
-	actionNode := value(n, "action")
 	paramsKey, params := field(n, "parameters")
-	if params != nil && params.Kind != yaml.MappingNode {
-		return
-	}
 	if params != nil && isNull(params) {
 		params = nil
+	}
+	if params != nil && params.Kind != yaml.MappingNode {
+		// The schema check reports parameters that are not a mapping.
+		return
 	}
 	var tree any
 	if params != nil {
 		tree = valueAt(doc.value, "workflow", "steps", i, "parameters")
 	}
-	if actionNode != nil && st.Action != "" {
-		entry, ok := sc.ctx.actions[st.Action]
-		if !ok {
-			*sc.problems = append(*sc.problems, doc.problem(actionNode, "%s", actionNotFound(st.Action, sc.ctx.actionNames())))
-		} else {
-			anchor := paramsKey
-			if anchor == nil {
-				anchor = actionNode
-			}
-			*sc.problems = append(*sc.problems, parameterIssues(doc, st.Action, entry, params, tree, anchor)...)
+
+	if actionNode := value(n, "action"); actionNode != nil && st.Action != "" {
+		anchor := paramsKey
+		if anchor == nil {
+			anchor = actionNode
 		}
+		sc.checkAction(st.Action, actionNode, params, tree, anchor)
 	}
+
 	if params == nil {
 		return
 	}
@@ -142,6 +139,17 @@ func (sc *stepCompiler) compileParameters(i int, st *Step, n *yaml.Node) {
 	}
 	sc.checkStepRefs(i, params, val.Refs())
 	st.Parameters = val
+}
+
+// checkAction reports an unknown action, or validates the parameters
+// against the action's parameter schema.
+func (sc *stepCompiler) checkAction(action string, actionNode, params *yaml.Node, tree any, anchor *yaml.Node) {
+	entry, ok := sc.ctx.actions[action]
+	if !ok {
+		*sc.problems = append(*sc.problems, sc.doc.problem(actionNode, "%s", actionNotFound(action, sc.ctx.actionNames())))
+		return
+	}
+	*sc.problems = append(*sc.problems, parameterIssues(sc.doc, action, entry, params, tree, anchor)...)
 }
 
 // compileRetry reads a retry policy; without one a step runs once.

@@ -61,10 +61,10 @@ func parseYAML(path string, data []byte) (*document, Problems) {
 	return doc, problems
 }
 
-// decodeFirst decodes the only document of the file. Most files hold one
-// document and no document marker after their content; those take the
-// faster yaml.Unmarshal, and the rest a Decoder that also reads a second
-// document to reject it.
+// decodeFirst decodes the only document of the file. A file without a
+// document marker after its content takes the faster yaml.Unmarshal. Any
+// other file goes through a Decoder, which also reads a second document to
+// reject it.
 func decodeFirst(doc *document) (*yaml.Node, Problems) {
 	var first yaml.Node
 	if !hasLaterDocumentMarker(doc.data) {
@@ -156,10 +156,10 @@ func syntaxProblem(doc *document, err error) Problem {
 	return Problem{Pos: Pos{File: doc.path, Line: max(line, 1), Col: 1}, Severity: SeverityError, Message: "invalid YAML: " + msg}
 }
 
-// findIndentTab returns the 1-based line and column of the first tab in the
-// leading whitespace of a line. It prefers the last such line at or before
-// errLine (the line the parser failed on; zero when unknown) and falls back
-// to the first one in the file.
+// findIndentTab returns the 1-based line and column of a tab in the leading
+// whitespace of a line. It prefers the last such line at or before errLine,
+// the line the parser failed on (zero when unknown). Otherwise it returns
+// the first such line of the file.
 func findIndentTab(data []byte, errLine int) (line, col int, ok bool) {
 	firstLine, firstCol := 0, 0
 	bestLine, bestCol := 0, 0
@@ -197,7 +197,7 @@ func indentTabColumn(line []byte) int {
 	return 0
 }
 
-// nodeKindName names a node kind the way YAML authors say it.
+// nodeKindName returns the YAML term for a node's kind, such as "a mapping".
 func nodeKindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
