@@ -93,8 +93,8 @@ func openLocal(ep *transport.Endpoint) (*filesystem.Storage, error) {
 	if !ok {
 		return nil, fmt.Errorf("open %s: unexpected storage %T", ep.Path, repo.Storer)
 	}
-	// Reopen the directory that go-git found with pack files kept open;
-	// the first storage has not opened any file yet.
+	// Reopen the directory that go-git found, with pack files kept open.
+	// The first storage has not opened any file yet.
 	return filesystem.NewStorageWithOptions(opened.Filesystem(), cache.NewObjectLRUDefault(), storageOptions), nil
 }
 
@@ -108,8 +108,8 @@ func (l fixedLoader) Load(*transport.Endpoint) (storer.Storer, error) {
 	return l.objects, nil
 }
 
-// localUploadSession filters the client's haves before the server sees them
-// and closes the repository's pack files with the session.
+// localUploadSession is an upload-pack session over a local repository that
+// closes the repository's pack files when the session closes.
 type localUploadSession struct {
 	transport.UploadPackSession
 	objects *filesystem.Storage
@@ -132,9 +132,10 @@ func (s *localReceiveSession) Close() error {
 }
 
 // UploadPack implements transport.UploadPackSession. It replaces the go-git
-// server's UploadPack, which fails on unknown haves and returns the pack
-// through a reader that allocates a buffer and starts a goroutine on every
-// Read: 1.4 GB of garbage for a fetch of 10,000 small files.
+// v5.19 server's UploadPack, which fails on unknown haves and returns the
+// pack through a reader that allocates a buffer and starts a goroutine on
+// every Read. In BenchmarkReconcile10k that reader allocated about 1.4 GB
+// per fetch of 10,000 small files.
 func (s *localUploadSession) UploadPack(ctx context.Context, req *packp.UploadPackRequest) (*packp.UploadPackResponse, error) {
 	if req.IsEmpty() {
 		return nil, transport.ErrEmptyUploadPackRequest

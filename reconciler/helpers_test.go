@@ -109,7 +109,7 @@ func workflowYAML(name, version, environment string) string {
 `, name, name, version, environment)
 }
 
-// invalidYAML is a workflow file whose YAML does not parse; the error is on
+// invalidYAML is a workflow file whose YAML does not parse. The error is on
 // line 3.
 const invalidYAML = "workflow:\n  name: \"broken\"\n  version: [1.0\n"
 
@@ -253,4 +253,38 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// checkResult reports a result whose outcome or commit differs from the
+// expected ones, and returns false then.
+func checkResult(t testing.TB, result Result, outcome, commit string) bool {
+	t.Helper()
+	ok := true
+	if result.Outcome != outcome {
+		t.Errorf("outcome = %q, want %q; problems: %v", result.Outcome, outcome, result.Problems)
+		ok = false
+	}
+	if result.Commit != commit {
+		t.Errorf("commit = %s, want %s", result.Commit, commit)
+		ok = false
+	}
+	return ok
+}
+
+// checkActivation reports an OnActivate call that differs from the
+// expected one.
+func checkActivation(t testing.TB, calls []activation, want activation) {
+	t.Helper()
+	if len(calls) != 1 {
+		t.Fatalf("OnActivate called %d times, want once: %+v", len(calls), calls)
+	}
+	if calls[0].commit != want.commit {
+		t.Errorf("OnActivate commit = %s, want %s", calls[0].commit, want.commit)
+	}
+	if calls[0].snapshotID != want.snapshotID {
+		t.Errorf("OnActivate snapshot = %d, want %d", calls[0].snapshotID, want.snapshotID)
+	}
+	if calls[0].workflows != want.workflows {
+		t.Errorf("OnActivate workflows = %d, want %d", calls[0].workflows, want.workflows)
+	}
 }

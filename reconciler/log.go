@@ -11,7 +11,7 @@ import (
 // Every problem is stored with the rejection.
 const maxLoggedProblems = 5
 
-func (r *Reconciler) logActivation(commit string, snapshotID int64, diff []store.DiffEntry) {
+func (r *Reconciler) logActivation(commit string, snapshotID int64, diff []store.DiffEntry, problems schema.Problems) {
 	added, changed, removed := countChanges(diff)
 	r.cfg.Logger.Info("policy commit activated",
 		slog.String("repo", r.source.remote.url),
@@ -20,7 +20,8 @@ func (r *Reconciler) logActivation(commit string, snapshotID int64, diff []store
 		slog.Int64("snapshot", snapshotID),
 		slog.Int("added", added),
 		slog.Int("changed", changed),
-		slog.Int("removed", removed))
+		slog.Int("removed", removed),
+		slog.Int("warnings", len(problems)))
 	for _, entry := range diff {
 		if entry.Warning == "" {
 			continue
@@ -35,12 +36,12 @@ func (r *Reconciler) logActivation(commit string, snapshotID int64, diff []store
 }
 
 func (r *Reconciler) logRejection(commit string, errs schema.Problems) {
-	shown := errs
-	if len(shown) > maxLoggedProblems {
-		shown = shown[:maxLoggedProblems]
+	listed := errs
+	if len(listed) > maxLoggedProblems {
+		listed = listed[:maxLoggedProblems]
 	}
-	lines := make([]string, len(shown))
-	for i, p := range shown {
+	lines := make([]string, len(listed))
+	for i, p := range listed {
 		lines[i] = p.String()
 	}
 	r.cfg.Logger.Warn("policy commit rejected; the active set stays",

@@ -24,12 +24,12 @@ type Result struct {
 	Commit string
 	// Outcome is OutcomeActivated, OutcomeRejected or OutcomeUnchanged.
 	Outcome string
-	// SnapshotID is the active snapshot after the pass; zero when none.
+	// SnapshotID is the active snapshot after the pass, or zero when none.
 	SnapshotID int64
-	// Diff lists the workflow changes of an activation; nil otherwise.
+	// Diff lists the workflow changes of an activation and is nil otherwise.
 	Diff []store.DiffEntry
-	// Problems are every error and warning found in the commit; nil when
-	// the pass was unchanged.
+	// Problems are every error and warning found in the commit. They are nil
+	// when the pass was unchanged.
 	Problems schema.Problems
 }
 
@@ -125,11 +125,12 @@ func (r *Reconciler) activate(ctx context.Context, head string, files schema.Fil
 		At:        r.cfg.Now(),
 	})
 	if err != nil {
-		return Result{Commit: head}, fmt.Errorf("activate commit %s: %w", head, err)
+		// The store's error already names the operation and the commit.
+		return Result{Commit: head}, err
 	}
 	r.setActive(id, head, workflows, repo)
 	r.lastCommit = head
-	r.logActivation(head, id, diff)
+	r.logActivation(head, id, diff, problems)
 	if r.cfg.OnActivate != nil {
 		r.cfg.OnActivate(ctx, id, head, repo)
 	}
@@ -152,7 +153,7 @@ func (r *Reconciler) reject(ctx context.Context, head string, problems schema.Pr
 		Problems: records,
 	})
 	if err != nil {
-		return Result{Commit: head}, fmt.Errorf("record rejection of commit %s: %w", head, err)
+		return Result{Commit: head}, err
 	}
 	r.lastCommit = head
 	r.logRejection(head, errs)

@@ -20,11 +20,8 @@ func TestReconcileFirstActivation(t *testing.T) {
 
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeActivated {
-		t.Fatalf("outcome = %q, want activated; problems: %v", result.Outcome, result.Problems)
-	}
-	if result.Commit != head {
-		t.Errorf("commit = %s, want %s", result.Commit, head)
+	if !checkResult(t, result, OutcomeActivated, head) {
+		t.FailNow()
 	}
 	wantDiff := []store.DiffEntry{
 		{Workflow: "alpha", Change: store.ChangeAdded, NewVersion: "1.0", NewDigest: result.Diff[0].NewDigest},
@@ -36,13 +33,19 @@ func TestReconcileFirstActivation(t *testing.T) {
 	if got := h.activeCommit(); got != head {
 		t.Errorf("active commit = %s, want %s", got, head)
 	}
-	calls := h.activationCalls()
-	if len(calls) != 1 || calls[0].commit != head || calls[0].snapshotID != result.SnapshotID || calls[0].workflows != 2 {
-		t.Errorf("OnActivate calls = %+v, want one for %s with snapshot %d and 2 workflows", calls, head, result.SnapshotID)
-	}
+	checkActivation(t, h.activationCalls(), activation{snapshotID: result.SnapshotID, commit: head, workflows: 2})
 	status := h.rec.Status()
-	if status.Head != head || status.ActiveCommit != head || status.LastFetchError != "" || status.LastFetchAt.IsZero() {
-		t.Errorf("status = %+v, want head and active commit %s after a successful fetch", status, head)
+	if status.Head != head {
+		t.Errorf("status head = %s, want %s", status.Head, head)
+	}
+	if status.ActiveCommit != head {
+		t.Errorf("status active commit = %s, want %s", status.ActiveCommit, head)
+	}
+	if status.LastFetchError != "" {
+		t.Errorf("status fetch error = %q, want none", status.LastFetchError)
+	}
+	if status.LastFetchAt.IsZero() {
+		t.Error("status has no last fetch time")
 	}
 	if !strings.Contains(h.logs.String(), `"msg":"policy commit activated"`) {
 		t.Errorf("logs lack the activation record:\n%s", h.logs)
@@ -50,8 +53,9 @@ func TestReconcileFirstActivation(t *testing.T) {
 
 	again := h.reconcile()
 
-	if again.Outcome != OutcomeUnchanged || again.SnapshotID != result.SnapshotID {
-		t.Errorf("second pass = %+v, want unchanged with snapshot %d", again, result.SnapshotID)
+	checkResult(t, again, OutcomeUnchanged, head)
+	if again.SnapshotID != result.SnapshotID {
+		t.Errorf("second pass snapshot = %d, want %d", again.SnapshotID, result.SnapshotID)
 	}
 	if n := len(h.history()); n != 1 {
 		t.Errorf("history has %d records after an unchanged pass, want 1", n)
@@ -79,8 +83,8 @@ func TestReconcileChangeDiff(t *testing.T) {
 	head := repo.commit("Change alpha and beta, add gamma, remove delta")
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeActivated || result.Commit != head {
-		t.Fatalf("result = %+v, want activation of %s", result, head)
+	if !checkResult(t, result, OutcomeActivated, head) {
+		t.FailNow()
 	}
 	if result.SnapshotID == first.SnapshotID {
 		t.Errorf("snapshot id stayed %d", result.SnapshotID)
@@ -110,7 +114,10 @@ func TestReconcileChangeDiff(t *testing.T) {
 		t.Errorf("diff = %+v, want %+v", got, want)
 	}
 	records := h.history()
-	if len(records) != 2 || !reflect.DeepEqual(records[0].Diff, result.Diff) {
+	if len(records) != 2 {
+		t.Fatalf("history has %d records, want 2", len(records))
+	}
+	if !reflect.DeepEqual(records[0].Diff, result.Diff) {
 		t.Errorf("newest history record diff = %+v, want %+v", records[0].Diff, result.Diff)
 	}
 	logs := h.logs.String()
@@ -134,8 +141,8 @@ func TestReconcileRejectKeepsActive(t *testing.T) {
 	bad := repo.commit("Add a broken workflow")
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeRejected || result.Commit != bad {
-		t.Fatalf("result = %+v, want rejection of %s", result, bad)
+	if !checkResult(t, result, OutcomeRejected, bad) {
+		t.FailNow()
 	}
 	if result.SnapshotID != first.SnapshotID {
 		t.Errorf("snapshot id = %d, want the active %d", result.SnapshotID, first.SnapshotID)
@@ -144,22 +151,36 @@ func TestReconcileRejectKeepsActive(t *testing.T) {
 		t.Errorf("active commit = %s, want %s", got, good)
 	}
 	records := h.history()
-	if len(records) != 2 || records[0].Outcome != store.OutcomeRejected || records[0].Commit != bad {
-		t.Fatalf("history = %+v, want a rejection of %s on top", records, bad)
+	if len(records) != 2 {
+		t.Fatalf("history has %d records, want 2", len(records))
+	}
+	if records[0].Outcome != store.OutcomeRejected {
+		t.Errorf("newest record outcome = %q, want rejected", records[0].Outcome)
+	}
+	if records[0].Commit != bad {
+		t.Errorf("newest record commit = %s, want %s", records[0].Commit, bad)
 	}
 	if len(records[0].Problems) == 0 {
 		t.Fatal("rejection has no problems")
 	}
 	problem := records[0].Problems[0]
-	if problem.File != "workflows/bad.yaml" || problem.Line == 0 || problem.Message == "" {
-		t.Errorf("problem = %+v, want one at a line of workflows/bad.yaml", problem)
+	if problem.File != "workflows/bad.yaml" {
+		t.Errorf("problem file = %q, want workflows/bad.yaml", problem.File)
+	}
+	if problem.Line == 0 {
+		t.Errorf("problem %+v has no line", problem)
+	}
+	if problem.Message == "" {
+		t.Errorf("problem %+v has no message", problem)
 	}
 	if len(h.activationCalls()) != 1 {
 		t.Errorf("OnActivate called %d times, want 1", len(h.activationCalls()))
 	}
 	logs := h.logs.String()
-	if !strings.Contains(logs, `"msg":"policy commit rejected; the active set stays"`) || !strings.Contains(logs, "workflows/bad.yaml") {
-		t.Errorf("logs lack the rejection with its problem:\n%s", logs)
+	for _, want := range []string{`"msg":"policy commit rejected; the active set stays"`, "workflows/bad.yaml"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
 	}
 
 	if again := h.reconcile(); again.Outcome != OutcomeUnchanged {
@@ -173,10 +194,17 @@ func TestReconcileRejectKeepsActive(t *testing.T) {
 	fixed := repo.commit("Remove the broken workflow")
 	result = h.reconcile()
 
-	if result.Outcome != OutcomeActivated || h.activeCommit() != fixed {
-		t.Fatalf("fix pass = %+v, want activation of %s", result, fixed)
+	if !checkResult(t, result, OutcomeActivated, fixed) {
+		t.FailNow()
 	}
-	if len(result.Diff) != 1 || result.Diff[0].OldVersion != "1.0" || result.Diff[0].NewVersion != "1.1" {
+	if got := h.activeCommit(); got != fixed {
+		t.Errorf("active commit = %s, want %s", got, fixed)
+	}
+	wantDiff := []store.DiffEntry{{
+		Workflow: "alpha", Change: store.ChangeChanged, OldVersion: "1.0", NewVersion: "1.1",
+		OldDigest: first.Diff[0].NewDigest, NewDigest: result.Diff[0].NewDigest,
+	}}
+	if !reflect.DeepEqual(result.Diff, wantDiff) {
 		t.Errorf("diff = %+v, want alpha 1.0 -> 1.1 against the last active set", result.Diff)
 	}
 }
@@ -198,8 +226,8 @@ func TestReconcileForcePush(t *testing.T) {
 	repo.git("gc", "-q", "--prune=now")
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeActivated || result.Commit != rewritten {
-		t.Fatalf("result = %+v, want activation of the rewritten head %s", result, rewritten)
+	if !checkResult(t, result, OutcomeActivated, rewritten) {
+		t.FailNow()
 	}
 	var changes []string
 	for _, entry := range result.Diff {
@@ -212,9 +240,7 @@ func TestReconcileForcePush(t *testing.T) {
 	repo.git("reset", "-q", "--hard", older)
 	back := h.reconcile()
 
-	if back.Outcome != OutcomeActivated || back.Commit != older {
-		t.Errorf("reset to an ancestor = %+v, want activation of %s", back, older)
-	}
+	checkResult(t, back, OutcomeActivated, older)
 }
 
 func TestReconcileUnreachable(t *testing.T) {
@@ -238,8 +264,11 @@ func TestReconcileUnreachable(t *testing.T) {
 		t.Errorf("error = %q, want it to name the fetch and the URL", err)
 	}
 	status := h.rec.Status()
-	if status.LastFetchError != err.Error() || status.LastError != err.Error() {
-		t.Errorf("status errors = %q / %q, want %q", status.LastFetchError, status.LastError, err)
+	if status.LastFetchError != err.Error() {
+		t.Errorf("status fetch error = %q, want %q", status.LastFetchError, err)
+	}
+	if status.LastError != err.Error() {
+		t.Errorf("status error = %q, want %q", status.LastError, err)
 	}
 	if status.ConsecutiveFailures != 1 {
 		t.Errorf("consecutive failures = %d, want 1", status.ConsecutiveFailures)
@@ -257,7 +286,10 @@ func TestReconcileUnreachable(t *testing.T) {
 		t.Errorf("outcome after recovery = %q, want unchanged", result.Outcome)
 	}
 	status = h.rec.Status()
-	if status.LastFetchError != "" || status.ConsecutiveFailures != 0 {
-		t.Errorf("status after recovery = %+v, want no error and no failures", status)
+	if status.LastFetchError != "" {
+		t.Errorf("status fetch error after recovery = %q, want none", status.LastFetchError)
+	}
+	if status.ConsecutiveFailures != 0 {
+		t.Errorf("consecutive failures after recovery = %d, want 0", status.ConsecutiveFailures)
 	}
 }

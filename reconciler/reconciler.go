@@ -1,8 +1,8 @@
 // Package reconciler follows a branch of the policy repository. For each new
 // head it loads the commit's tree, validates and compiles it with package
-// schema, diffs it against the active set, and either activates the whole
-// commit in one store transaction or records its rejection, keeping the last
-// good set active.
+// schema and diffs it against the active set. It then activates the whole
+// commit in one store transaction, or records the commit's rejection and
+// keeps the last good set active.
 package reconciler
 
 import (
@@ -43,17 +43,17 @@ type Config struct {
 	// Repo is the policy repository: a local path, or a file://, https:// or
 	// ssh:// URL. The scp-like form user@host:path is read as ssh.
 	Repo string
-	// Branch is the branch to follow; default "main".
+	// Branch is the branch to follow. Default "main".
 	Branch string
 	// Path is the subdirectory of the repository that contains the policy
-	// files; default the repository root.
+	// files. Default the repository root.
 	Path string
 	// DataDir contains the full bare clone, in DataDir/git/policy.git.
 	DataDir string
-	// PollInterval is the time between passes of Run; default 30s.
+	// PollInterval is the time between passes of Run. Default 30s.
 	PollInterval time.Duration
 	// MaxBackoff caps the retry delay after failed passes, which starts at
-	// 1s and doubles; default 5m.
+	// 1s and doubles. Default 5m.
 	MaxBackoff time.Duration
 	// SSHKeyFile is the private key for ssh:// URLs. When empty, the SSH
 	// agent at SSH_AUTH_SOCK is used.
@@ -66,14 +66,14 @@ type Config struct {
 	// the system pool, for servers with a private CA.
 	CAFile string
 	// MaxFileSize is the largest policy file, in bytes, that is read and
-	// parsed; zero means schema.DefaultMaxFileSize. A larger .yaml, .yml or
+	// parsed. Zero means schema.DefaultMaxFileSize. A larger .yaml, .yml or
 	// .json file under Path rejects the commit.
 	MaxFileSize int64
 	Store       Store
 	// Env is the expression environment passed to schema.LoadRepository.
 	Env    *expr.Env
 	Logger *slog.Logger
-	// Now returns the current time; default time.Now.
+	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 	// OnActivate is called after an activation commits, and by Restore. It
 	// runs while the reconciler holds its pass lock, so it must not call
@@ -87,7 +87,7 @@ type Reconciler struct {
 	source  *gitSource
 	tree    *treeLoader
 	trigger chan struct{}
-	// after returns a channel that fires after d; tests replace it.
+	// after returns a channel that fires after d. Tests replace it.
 	after func(d time.Duration) <-chan time.Time
 
 	// passMu serializes Reconcile and Restore and guards the fields below.
@@ -144,6 +144,7 @@ func withDefaults(cfg Config) (Config, error) {
 	if cfg.Store == nil {
 		return cfg, errors.New("new reconciler: Store is nil")
 	}
+
 	if cfg.Branch == "" {
 		cfg.Branch = DefaultBranch
 	}
@@ -159,6 +160,7 @@ func withDefaults(cfg Config) (Config, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+
 	policyPath, err := cleanPolicyPath(cfg.Path)
 	if err != nil {
 		return cfg, err

@@ -24,6 +24,7 @@ func (r *Reconciler) Restore(ctx context.Context) error {
 	if r.activeCommit == "" {
 		return nil
 	}
+
 	files, err := r.cfg.Store.SnapshotFiles(ctx, r.activeID)
 	if err != nil {
 		return fmt.Errorf("restore: read files of snapshot %d: %w", r.activeID, err)
@@ -38,6 +39,7 @@ func (r *Reconciler) Restore(ctx context.Context) error {
 	if repo == nil {
 		return fmt.Errorf("restore: compile snapshot %d of commit %s: no repository returned", r.activeID, r.activeCommit)
 	}
+
 	r.active = repo
 	r.tree.seed(files)
 	r.cfg.Logger.Info("active policy snapshot restored",

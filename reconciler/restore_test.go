@@ -24,32 +24,35 @@ func TestRestoreAfterReopen(t *testing.T) {
 		t.Fatalf("restore: %v", err)
 	}
 
-	calls := h.activationCalls()
-	if len(calls) != 1 || calls[0].commit != head || calls[0].snapshotID != first.SnapshotID || calls[0].workflows != 2 {
-		t.Errorf("OnActivate calls = %+v, want one for %s, snapshot %d, 2 workflows", calls, head, first.SnapshotID)
-	}
+	checkActivation(t, h.activationCalls(), activation{snapshotID: first.SnapshotID, commit: head, workflows: 2})
 	if n := len(h.history()); n != 1 {
 		t.Errorf("history has %d records after restore, want 1", n)
 	}
-	if status := h.rec.Status(); status.ActiveCommit != head || status.SnapshotID != first.SnapshotID {
-		t.Errorf("status = %+v, want active commit %s", status, head)
+	status := h.rec.Status()
+	if status.ActiveCommit != head {
+		t.Errorf("status active commit = %s, want %s", status.ActiveCommit, head)
+	}
+	if status.SnapshotID != first.SnapshotID {
+		t.Errorf("status snapshot = %d, want %d", status.SnapshotID, first.SnapshotID)
 	}
 
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeUnchanged || result.SnapshotID != first.SnapshotID {
-		t.Errorf("pass after restore = %+v, want unchanged", result)
+	checkResult(t, result, OutcomeUnchanged, head)
+	if result.SnapshotID != first.SnapshotID {
+		t.Errorf("snapshot after restore = %d, want %d", result.SnapshotID, first.SnapshotID)
 	}
 	if n := len(h.history()); n != 1 {
 		t.Errorf("history has %d records, want 1", n)
 	}
 
 	repo.write("workflows/b.yaml", workflowYAML("beta", "1.1", "production"))
-	repo.commit("Bump beta")
+	bumped := repo.commit("Bump beta")
 	result = h.reconcile()
 
-	if result.Outcome != OutcomeActivated || len(result.Diff) != 1 || result.Diff[0].Workflow != "beta" {
-		t.Errorf("pass after a change = %+v, want beta changed", result)
+	checkResult(t, result, OutcomeActivated, bumped)
+	if len(result.Diff) != 1 || result.Diff[0].Workflow != "beta" {
+		t.Errorf("diff = %+v, want only beta changed", result.Diff)
 	}
 	if h.rec.tree.reads != 1 {
 		t.Errorf("pass after restore read %d blobs, want 1 (restored files seed the cache)", h.rec.tree.reads)

@@ -58,8 +58,8 @@ func (r *Reconciler) Run(ctx context.Context) error {
 	}
 }
 
-// Trigger asks Run for a pass now, for example on a push webhook. It never
-// blocks, and requests made while one is pending are merged into it.
+// Trigger requests a pass from Run now, for example on a push webhook. It
+// never blocks, and requests made while one is pending are merged into it.
 func (r *Reconciler) Trigger() {
 	select {
 	case r.trigger <- struct{}{}:

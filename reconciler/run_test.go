@@ -90,12 +90,18 @@ func TestRunBackoffAndRecovery(t *testing.T) {
 	if got := h.activeCommit(); got != head {
 		t.Errorf("active commit after recovery = %s, want %s", got, head)
 	}
-	if status := h.rec.Status(); status.ConsecutiveFailures != 0 || status.LastFetchError != "" {
-		t.Errorf("status after recovery = %+v, want no failures", status)
+	status := h.rec.Status()
+	if status.ConsecutiveFailures != 0 {
+		t.Errorf("consecutive failures after recovery = %d, want 0", status.ConsecutiveFailures)
+	}
+	if status.LastFetchError != "" {
+		t.Errorf("fetch error after recovery = %q, want none", status.LastFetchError)
 	}
 	logs := h.logs.String()
-	if !strings.Contains(logs, `"attempt":3`) || !strings.Contains(logs, `"delay":4000000000`) {
-		t.Errorf("logs lack the retry attempt and delay:\n%s", logs)
+	for _, want := range []string{`"attempt":3`, `"delay":4000000000`, `"msg":"reconcile recovered"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
 	}
 
 	repo.write("workflows/b.yaml", workflowYAML("beta", "1.0", "production"))

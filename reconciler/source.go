@@ -19,7 +19,7 @@ const remoteName = "origin"
 
 // storageOptions keep up to 16 pack files open between object reads. By
 // default go-git opens and closes the pack file for every object it reads,
-// which dominated the time of walking a 10,000-file tree.
+// which cost about a tenth of BenchmarkReconcileOneChange with a memory store.
 var storageOptions = filesystem.Options{MaxOpenDescriptors: 16}
 
 // fetchRefSpec mirrors every branch of the remote, force-updating the
@@ -80,6 +80,11 @@ func setOrigin(repo *git.Repository, url string) error {
 // fetch updates every remote-tracking branch. Branches deleted on the remote
 // are pruned, so a deleted policy branch is reported as missing instead of
 // being followed at its last known commit.
+//
+// NOTE: each fetch that brings new objects adds a pack file to the clone and
+// nothing repacks them. go-git's RepackObjects leaves the open storage's pack
+// index stale, so run `git gc` in DataDir/git/policy.git while the daemon is
+// stopped if thousands of packs build up.
 func (s *gitSource) fetch(ctx context.Context) error {
 	auth, err := s.auth.method(s.remote)
 	if err != nil {

@@ -72,9 +72,7 @@ func TestReconcileOtherBranch(t *testing.T) {
 
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeActivated || result.Commit != head {
-		t.Errorf("result = %+v, want activation of %s", result, head)
-	}
+	checkResult(t, result, OutcomeActivated, head)
 	if records := h.history(); records[0].Branch != "policies/prod" {
 		t.Errorf("recorded branch = %q, want policies/prod", records[0].Branch)
 	}
@@ -92,8 +90,12 @@ func TestReconcileMissingBranch(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `branch "release": not found`) {
 		t.Errorf("error = %v, want the missing branch named", err)
 	}
-	if status := h.rec.Status(); status.LastFetchError != "" || status.LastError == "" {
-		t.Errorf("status = %+v, want a pass error after a successful fetch", status)
+	status := h.rec.Status()
+	if status.LastFetchError != "" {
+		t.Errorf("status fetch error = %q, want none", status.LastFetchError)
+	}
+	if status.LastError != err.Error() {
+		t.Errorf("status error = %q, want %q", status.LastError, err)
 	}
 }
 
@@ -125,9 +127,7 @@ func TestReconcileWithoutGitBinary(t *testing.T) {
 			if err != nil {
 				t.Fatalf("reconcile without git on PATH: %v", err)
 			}
-			if result.Outcome != OutcomeActivated || result.Commit != tt.want {
-				t.Errorf("result = %+v, want activation of %s", result, tt.want)
-			}
+			checkResult(t, result, OutcomeActivated, tt.want)
 		})
 	}
 }
@@ -174,8 +174,14 @@ func TestReconcileMaxFileSize(t *testing.T) {
 		t.Fatalf("outcome = %q, want rejected", result.Outcome)
 	}
 	problems := h.history()[0].Problems
-	if len(problems) == 0 || problems[0].File != "workflows/big.yaml" || !strings.Contains(problems[0].Message, "over the limit of 1000 bytes") {
-		t.Errorf("problems = %+v, want the size limit reported on workflows/big.yaml", problems)
+	if len(problems) == 0 {
+		t.Fatal("rejection has no problems")
+	}
+	if problems[0].File != "workflows/big.yaml" {
+		t.Errorf("problem file = %q, want workflows/big.yaml", problems[0].File)
+	}
+	if !strings.Contains(problems[0].Message, "over the limit of 1000 bytes") {
+		t.Errorf("problem message = %q, want the size limit", problems[0].Message)
 	}
 }
 
@@ -194,15 +200,14 @@ func TestNewUpdatesOriginURL(t *testing.T) {
 	h.rec = h.newReconciler(nil)
 	result := h.reconcile()
 
-	if result.Outcome != OutcomeActivated || result.Commit != head {
-		t.Errorf("result = %+v, want activation of %s from the new URL", result, head)
-	}
+	checkResult(t, result, OutcomeActivated, head)
 	cfg, err := h.rec.source.repo.Config()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if urls := cfg.Remotes["origin"].URLs; len(urls) != 1 || urls[0] != "file://"+filepath.ToSlash(second.dir) {
-		t.Errorf("origin URLs = %v, want the new repository", urls)
+	want := []string{"file://" + filepath.ToSlash(second.dir)}
+	if urls := cfg.Remotes["origin"].URLs; !reflect.DeepEqual(urls, want) {
+		t.Errorf("origin URLs = %v, want %v", urls, want)
 	}
 }
 
@@ -248,8 +253,10 @@ func TestReconcileHTTPSCredentials(t *testing.T) {
 	}
 	status := rec.Status()
 	for _, text := range []string{err.Error(), status.Repo, status.LastFetchError} {
-		if strings.Contains(text, "url-secret") || strings.Contains(text, "file-token") {
-			t.Errorf("text shows a credential: %q", text)
+		for _, secret := range []string{"url-secret", "file-token"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("text shows the credential %s: %q", secret, text)
+			}
 		}
 	}
 	if want := server.URL + "/policy.git"; status.Repo != want {
@@ -260,7 +267,49 @@ func TestReconcileHTTPSCredentials(t *testing.T) {
 	if len(users) == 0 {
 		t.Fatal("server saw no request")
 	}
-	if users[0] != "deploy" || passwords[0] != "file-token" {
-		t.Errorf("basic auth = %q:%q, want the URL user with the token file's token", users[0], passwords[0])
+	if users[0] != "deploy" {
+		t.Errorf("basic auth user = %q, want the URL's user deploy", users[0])
+	}
+	if passwords[0] != "file-token" {
+		t.Errorf("basic auth password = %q, want the token file's token", passwords[0])
+	}
+}
+
+func TestReconcileDeletedBranch(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	repo.commit("Add alpha")
+	repo.git("branch", "release")
+	h := newHarness(t, repo, func(cfg *Config) { cfg.Branch = "release" })
+	first := h.reconcile()
+	repo.git("branch", "-D", "release")
+
+	_, err := h.rec.Reconcile(context.Background())
+
+	if err == nil || !strings.Contains(err.Error(), `branch "release": not found`) {
+		t.Errorf("error = %v, want the deleted branch reported", err)
+	}
+	if got := h.activeCommit(); got != first.Commit {
+		t.Errorf("active commit = %s, want %s", got, first.Commit)
+	}
+}
+
+func TestReconcileCanceledContext(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	repo.commit("Add alpha")
+	h := newHarness(t, repo, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	_, err := h.rec.Reconcile(ctx)
+
+	if err == nil {
+		t.Fatal("reconcile with a canceled context succeeded")
+	}
+	if n := len(h.history()); n != 0 {
+		t.Errorf("history has %d records, want 0", n)
 	}
 }

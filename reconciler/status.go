@@ -7,21 +7,21 @@ type Status struct {
 	// Repo is the repository URL without credentials.
 	Repo   string `json:"repo"`
 	Branch string `json:"branch"`
-	// LastFetchAt is when the last fetch attempt ended; zero before the first.
+	// LastFetchAt is when the last fetch attempt ended, or zero before the first.
 	LastFetchAt time.Time `json:"last_fetch_at"`
-	// LastFetchError is the error of the last fetch; empty when it succeeded.
+	// LastFetchError is the error of the last fetch, or empty when it succeeded.
 	LastFetchError string `json:"last_fetch_error,omitempty"`
-	// LastError is the error of the last pass, a fetch error or any later
-	// one; empty when the pass succeeded.
+	// LastError is the error of the last pass, from the fetch or a later
+	// step. It is empty when the pass succeeded.
 	LastError string `json:"last_error,omitempty"`
 	// ConsecutiveFailures counts the passes that failed in a row.
 	ConsecutiveFailures int `json:"consecutive_failures"`
-	// NextAttemptAt is when Run starts its next pass; zero outside Run.
+	// NextAttemptAt is when Run starts its next pass, or zero outside Run.
 	NextAttemptAt time.Time `json:"next_attempt_at"`
 	// Head is the branch head seen by the last successful fetch.
 	Head string `json:"head,omitempty"`
-	// ActiveCommit and SnapshotID identify the active snapshot; empty and
-	// zero when none is known.
+	// ActiveCommit and SnapshotID identify the active snapshot. They are
+	// empty and zero when none is known.
 	ActiveCommit string `json:"active_commit,omitempty"`
 	SnapshotID   int64  `json:"snapshot_id,omitempty"`
 }
