@@ -88,6 +88,10 @@ func (l *loader) buildContext(paths []string) *repoContext {
 		return out
 	}
 	for _, doc := range byKind(kindApprovers) {
+		if ctx.approvers != nil {
+			ctx.problems = append(ctx.problems, doc.problem(doc.root, "approvers.yaml and approvers.yml both exist; keep one"))
+			continue
+		}
 		ctx.approvers = l.compileApprovers(doc, &ctx.problems)
 	}
 	l.addActions(ctx, byKind(kindAction))

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"errors"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -29,7 +28,8 @@ type schemaIssue struct {
 	suggested string
 }
 
-// validationContext is what phrasing the issues of one validated value needs.
+// validationContext is the schema documents and the step context used to
+// phrase the issues of one validated value.
 type validationContext struct {
 	docs rawSchemas
 	// action is set when the value is a step's parameters.
@@ -50,8 +50,9 @@ func validateNode(doc *document, node, anchor *yaml.Node, v any, sch *jsonschema
 	return issueProblems(doc, node, anchor, vc.collect(verr))
 }
 
-// issueProblems places issues on the nodes under node; anchor stands for a
-// key of node itself when node has none of its own.
+// issueProblems places issues on the nodes under node. Issues about node
+// itself point at anchor when node has no key of its own, as for the
+// missing parameters of a step without a parameters mapping.
 func issueProblems(doc *document, node, anchor *yaml.Node, issues []schemaIssue) Problems {
 	explained := map[string]bool{}
 	for _, is := range issues {
@@ -86,9 +87,9 @@ func issueProblems(doc *document, node, anchor *yaml.Node, issues []schemaIssue)
 	return out
 }
 
-// collect flattens a validation error tree into issues. For anyOf and oneOf
-// it keeps the alternative that got furthest, because the library reports
-// every failed alternative and most of them are only "wrong type".
+// collect flattens a validation error tree into issues. The library reports
+// every failed alternative of an anyOf or oneOf, so collect drops those that
+// fail only on the value's type and keeps the one with the fewest issues.
 func (vc validationContext) collect(e *jsonschema.ValidationError) []schemaIssue {
 	switch k := e.ErrorKind.(type) {
 	case *kind.AnyOf:
@@ -107,7 +108,6 @@ func (vc validationContext) collect(e *jsonschema.ValidationError) []schemaIssue
 	for _, c := range e.Causes {
 		out = append(out, vc.collect(c)...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i].tokens) < len(out[j].tokens) })
 	return out
 }
 
@@ -178,7 +178,7 @@ func (vc validationContext) customMessage(loc string) string {
 	return ""
 }
 
-// subject names the value at tokens for a message: `"timeout"`,
+// subject returns the name of the value at tokens for a message: `"timeout"`,
 // `"steps[2]"`, or `parameter "url"` in a step's parameters.
 func (vc validationContext) subject(tokens []string) string {
 	if len(tokens) == 0 {
