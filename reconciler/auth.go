@@ -15,8 +15,9 @@ import (
 const TokenEnv = "POLICYCORTEX_GIT_TOKEN"
 
 // tokenUsername is the basic-auth user name sent with a token when the URL
-// names none. GitHub expects it, and GitLab and Gitea accept any name with a
-// personal access token.
+// names none. GitHub documents it for app installation tokens ("Authenticating
+// as a GitHub App installation", docs.github.com), and GitLab accepts any
+// user name with a personal access token.
 const tokenUsername = "x-access-token"
 
 // authConfig contains the daemon's own Git credentials settings. They never
