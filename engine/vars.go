@@ -41,9 +41,9 @@ func (s *runScope) setStep(name string, status string, output any) {
 
 // vars builds the expression variables at time now.
 func (s *runScope) vars(now time.Time) *expr.Vars {
-	loc := time.UTC
-	if sched := s.workflow.Trigger.Schedule; sched != nil && sched.Location != nil {
-		loc = sched.Location
+	loc := s.workflow.Trigger.Location
+	if loc == nil {
+		loc = time.UTC
 	}
 	return &expr.Vars{
 		Event: s.event.Attributes,

@@ -79,6 +79,9 @@ type Config struct {
 	// runs while the reconciler holds its pass lock, so it must not call
 	// Reconcile or Restore.
 	OnActivate func(ctx context.Context, snapshotID int64, commit string, repo *schema.Repository)
+	// OnPass, when set, is called by Run after each pass with its result and
+	// error, for metrics.
+	OnPass func(Result, error)
 }
 
 // Reconciler activates commits of a policy repository branch.

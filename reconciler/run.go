@@ -27,6 +27,9 @@ func (r *Reconciler) Run(ctx context.Context) error {
 			r.cfg.Logger.Info("reconciler stopped", slog.String("repo", r.source.remote.url))
 			return nil
 		}
+		if r.cfg.OnPass != nil {
+			r.cfg.OnPass(result, err)
+		}
 		delay := r.cfg.PollInterval
 		if err != nil {
 			failures++

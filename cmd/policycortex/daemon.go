@@ -134,6 +134,7 @@ func (d *daemon) build(opts serveOptions, cfg serveConfig, lookupEnv lookupEnvFu
 		Env:          env,
 		Logger:       d.log,
 		OnActivate:   d.engine.Activate,
+		OnPass:       d.metrics.observePass,
 	})
 	if err != nil {
 		return usageError(err)

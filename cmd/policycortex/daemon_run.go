@@ -111,7 +111,6 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	start("engine", func() error { return d.engine.Run(runCtx) })
 	start("reconciler", func() error { return d.reconciler.Run(runCtx) })
-	go d.metrics.watchStatus(runCtx, d.reconciler.Status)
 
 	var runErr error
 	select {

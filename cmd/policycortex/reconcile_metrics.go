@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/policycortex/policycortex/reconciler"
 	"github.com/policycortex/policycortex/store"
 )
-
-// statusSampleInterval is how often the reconciler status is sampled for
-// the fetch metrics.
-const statusSampleInterval = 250 * time.Millisecond
 
 // reconcileMetrics are the reconciler's Prometheus collectors.
 type reconcileMetrics struct {
@@ -78,39 +73,12 @@ func (s countingStore) RecordRejection(ctx context.Context, r store.Rejection) e
 	return err
 }
 
-// watchStatus samples status until ctx ends and counts each finished pass
-// of reconciler.Run, which sets NextAttemptAt once a pass has ended: a fetch
-// error adds a fetch failure, and a pass without error sets the last success
-// time.
-//
-// NOTE: the reconciler reports its passes only through Status, so two passes
-// that end within one sample interval count once. Run spaces passes at
-// least 1s apart unless webhooks trigger them faster.
-func (m *reconcileMetrics) watchStatus(ctx context.Context, status func() reconciler.Status) {
-	ticker := time.NewTicker(statusSampleInterval)
-	defer ticker.Stop()
-	var seen time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		st := status()
-		if st.NextAttemptAt.IsZero() || st.NextAttemptAt.Equal(seen) {
-			continue
-		}
-		seen = st.NextAttemptAt
-		m.observePass(st)
-	}
-}
-
-// observePass counts one finished pass from its status.
-func (m *reconcileMetrics) observePass(st reconciler.Status) {
-	if st.LastFetchError != "" {
+// observePass counts one finished pass of reconciler.Run: an error adds a
+// fetch failure, and a pass without error sets the last success time.
+func (m *reconcileMetrics) observePass(_ reconciler.Result, err error) {
+	if err != nil {
 		m.fetchFailures.Inc()
+		return
 	}
-	if st.LastError == "" && !st.LastFetchAt.IsZero() {
-		m.lastSuccess.Set(float64(st.LastFetchAt.UnixNano()) / 1e9)
-	}
+	m.lastSuccess.SetToCurrentTime()
 }
