@@ -32,7 +32,8 @@ type hostileFile struct {
 }
 
 // hostileFiles returns the attacks: a duplicate key, a tab in the
-// indentation, a billion-laughs alias bomb and a 10 MB file.
+// indentation, a billion-laughs alias bomb, a 10 MB file and flow
+// collections nested 100,000 deep.
 func hostileFiles() []hostileFile {
 	return []hostileFile{
 		{
@@ -61,6 +62,12 @@ func hostileFiles() []hostileFile {
 			name:    "alias-bomb.yaml",
 			content: aliasBomb(),
 			message: regexp.MustCompile(`(?i)alias`),
+		},
+		{
+			name: "deep-nesting.yaml",
+			content: "workflow:\n  name: \"deep-nesting\"\n  description: " +
+				strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n",
+			message: regexp.MustCompile(`(?i)(depth|nest)`),
 		},
 		{
 			name:    "huge.yaml",

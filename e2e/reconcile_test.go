@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // e2eWorkflow is a workflow named name that runs one script step on events
@@ -70,6 +72,23 @@ func TestRejectedCommitKeepsLastGoodSet(t *testing.T) {
 	}
 	if code := workflowStatus(t, d, "misspelt-trigger"); code != http.StatusNotFound {
 		t.Errorf("GET /v1/workflows/misspelt-trigger after the rejection: status %d, want 404", code)
+	}
+
+	// Later polls see the same rejected head and must not record it again.
+	rejectedAt := time.Now()
+	waitFor(t, reconcileTimeout, func() error {
+		var later status
+		if err := tryGetJSON(d, "/v1/status", &later); err != nil {
+			return err
+		}
+		if later.Reconciler.LastFetchAt.Before(rejectedAt.Add(2 * time.Second)) {
+			return errors.New("waiting for two more polls of the rejected head")
+		}
+		return nil
+	})
+	st = getStatus(t, d)
+	if n := countRecords(st, bad); n != 1 {
+		t.Errorf("history holds %d records of the rejected commit %s, want 1", n, bad)
 	}
 
 	id := submitOne(t, d, readTestEvent(t, "critical-security-violation.json"), "critical-security-incident-response")
@@ -165,6 +184,17 @@ func TestDiffOfWorkflowChanges(t *testing.T) {
 	if fmt.Sprint(changes) != fmt.Sprint(want) {
 		t.Errorf("diff of %s is %v, want %v", c3, changes, want)
 	}
+}
+
+// countRecords counts the history records of commit.
+func countRecords(st status, commit string) int {
+	n := 0
+	for _, rec := range st.History {
+		if rec.Commit == commit {
+			n++
+		}
+	}
+	return n
 }
 
 // onlyDiffEntry returns the single diff entry of commit's activation.

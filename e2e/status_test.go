@@ -93,8 +93,11 @@ func (st status) record(commit string) *reconcileRecord {
 	return nil
 }
 
-// waitActive waits until commit is the active snapshot and returns the
-// status at that moment.
+// waitActive waits until commit is the active snapshot, both in the store
+// (GET /v1/status) and in the engine (GET /v1/workflows), and returns the
+// status at that moment. The store commits an activation a moment before
+// the engine switches to it, so events posted in between still use the
+// previous set.
 func waitActive(t *testing.T, d *daemon, commit string) status {
 	t.Helper()
 	var st status
@@ -105,6 +108,15 @@ func waitActive(t *testing.T, d *daemon, commit string) status {
 		}
 		if got := st.activeCommit(); got != commit {
 			return fmt.Errorf("active commit is %q, want %s; reconciler: %+v", got, commit, st.Reconciler)
+		}
+		var list struct {
+			Commit string `json:"commit"`
+		}
+		if err := tryGetJSON(d, "/v1/workflows", &list); err != nil {
+			return err
+		}
+		if list.Commit != commit {
+			return fmt.Errorf("engine runs commit %q, want %s", list.Commit, commit)
 		}
 		return nil
 	})
