@@ -52,10 +52,10 @@ func TestClientCommandsAgainstDaemon(t *testing.T) {
 
 	res = runCLI(t, "", append([]string{"runs", "show", runID, "--output", "json"}, server...)...)
 	res.wantExit(t, 0, "runs show")
-	var shown run
-	decodeOutput(t, res, &shown)
-	if shown.ID != runID || shown.Status != "succeeded" || len(shown.Steps) != 5 {
-		t.Errorf("runs show: id %s status %s with %d steps, want %s succeeded with 5 steps", shown.ID, shown.Status, len(shown.Steps), runID)
+	var shownRun run
+	decodeOutput(t, res, &shownRun)
+	if shownRun.ID != runID || shownRun.Status != "succeeded" || len(shownRun.Steps) != 5 {
+		t.Errorf("runs show: id %s status %s with %d steps, want %s succeeded with 5 steps", shownRun.ID, shownRun.Status, len(shownRun.Steps), runID)
 	}
 	res = runCLI(t, "", append([]string{"runs", "show", "no-such-run"}, server...)...)
 	if res.ExitCode == 0 {

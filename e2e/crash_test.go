@@ -58,9 +58,9 @@ func TestKillDuringRunResumes(t *testing.T) {
 	head := gitCommit(t, repo, "Add the crash recovery workflows", crashWorkflows(cloud.URL()))
 	d := serveRepo(t, repo, svcs, head)
 
-	held := submitOne(t, d, cloudEvent(t, "e2e/tests", "crash-1", "e2e.crash", nil), "crash-recovery")
+	heldRun := submitOne(t, d, cloudEvent(t, "e2e/tests", "crash-1", "e2e.crash", nil), "crash-recovery")
 	waitClosed(t, heldArrived, "the held step's request")
-	r := getRun(t, d, held)
+	r := getRun(t, d, heldRun)
 	if s := r.step(t, "first"); s.Status != "succeeded" {
 		t.Fatalf("step first is %s while the second is in flight, want succeeded", s.Status)
 	}
@@ -69,21 +69,21 @@ func TestKillDuringRunResumes(t *testing.T) {
 	}
 
 	// Accepted just before the kill: the 202 promises the run is durable.
-	later := submitOne(t, d, cloudEvent(t, "e2e/tests", "crash-2", "e2e.crash.later", nil), "crash-later")
+	laterRun := submitOne(t, d, cloudEvent(t, "e2e/tests", "crash-2", "e2e.crash.later", nil), "crash-later")
 	d.kill()
 	// Only the first process may find the later request held. If that
 	// process never sent it, the restarted one must not be held.
 	releaseLater()
 	d.restart()
 
-	r = wantRunStatus(t, d, held, "succeeded")
+	r = wantRunStatus(t, d, heldRun, "succeeded")
 	for _, s := range r.Steps {
 		if s.Status != "succeeded" || s.Attempts != 1 {
 			t.Errorf("step %s after the restart: %s with %d attempts, want succeeded with 1", s.Name, s.Status, s.Attempts)
 		}
 	}
 	byPath := map[string][]string{}
-	for _, req := range cloud.forRun(held) {
+	for _, req := range cloud.forRun(heldRun) {
 		byPath[req.Path] = append(byPath[req.Path], req.IdempotencyKey)
 	}
 	if n := len(byPath["/crash/first"]); n != 1 {
@@ -96,16 +96,16 @@ func TestKillDuringRunResumes(t *testing.T) {
 	if len(keys) != 2 {
 		t.Fatalf("held step was sent %d times, want twice (before the kill and after the restart)", len(keys))
 	}
-	if want := held + "/held/1"; keys[0] != want || keys[1] != want {
+	if want := heldRun + "/held/1"; keys[0] != want || keys[1] != want {
 		t.Errorf("held step Idempotency-Key values %q, want %q both times", keys, want)
 	}
 
 	// The later run may or may not have reached its service before the kill.
 	// Either way it exists after the restart and its request is retried with
 	// the same key.
-	wantRunStatus(t, d, later, "succeeded")
+	wantRunStatus(t, d, laterRun, "succeeded")
 	laterKeys := map[string]bool{}
-	for _, req := range cloud.forRun(later) {
+	for _, req := range cloud.forRun(laterRun) {
 		laterKeys[req.IdempotencyKey] = true
 	}
 	if len(laterKeys) != 1 {
@@ -119,11 +119,11 @@ func TestKillDuringRunResumes(t *testing.T) {
 }
 
 // waitClosed waits up to runTimeout for ch to be closed.
-func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+func waitClosed(t *testing.T, ch <-chan struct{}, description string) {
 	t.Helper()
 	select {
 	case <-ch:
 	case <-time.After(runTimeout):
-		t.Fatalf("%s did not arrive within %s", what, runTimeout)
+		t.Fatalf("%s did not arrive within %s", description, runTimeout)
 	}
 }

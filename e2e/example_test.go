@@ -47,7 +47,7 @@ var exampleCases = []struct {
 		requests: []string{"cloud /aws/s3/public-access-block", "slack /services/T000/B000/e2e"},
 	},
 	{
-		// The script classifies an exposed SSN as CRITICAL, so legal is told.
+		// The script classifies an exposed SSN as CRITICAL, so the legal team is notified.
 		event:    "sensitive-data-exposure.json",
 		workflow: "data-exposure-response",
 		status:   "succeeded",

@@ -12,7 +12,7 @@ import (
 )
 
 // Bounds for hostile input. hangGuard is far above the few hundred
-// milliseconds these files take when handled well; it catches a parser
+// milliseconds these files take when handled well, so it catches a parser
 // that expands an alias bomb or reads a huge file whole, not slowness.
 const (
 	hangGuard  = 15 * time.Second

@@ -90,7 +90,7 @@ func TestRestartDoesNotRerun(t *testing.T) {
 	restartedAt := time.Now()
 	d.restart()
 
-	// Wait for the first reconcile pass after the restart, which sees the
+	// Wait for the first reconcile pass after the restart. It fetches the
 	// same head and must record nothing.
 	waitFor(t, reconcileTimeout, func() error {
 		var st status

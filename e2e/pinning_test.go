@@ -21,7 +21,7 @@ const gatedWorkflow = `workflow:
       script: "return True"
 `
 
-// slowWorkflow calls a service that does not answer within the step's
+// slowWorkflow calls a service that does not respond within the step's
 // one-second timeout.
 func slowWorkflow(base string) string {
 	return fmt.Sprintf(`workflow:

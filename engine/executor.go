@@ -111,6 +111,7 @@ func (e *Engine) execute(ctx context.Context, run *store.Run) {
 		e.finishRun(ctx, run, store.RunFailed, wfErr.Error(), log)
 		return
 	}
+	log = log.With("commit", scope.commit)
 	if run.Status == store.RunPending {
 		if !e.enterRun(ctx, run, scope, log) {
 			return
