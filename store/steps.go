@@ -28,7 +28,8 @@ func (s *Store) UpdateRun(ctx context.Context, u RunUpdate) error {
 // StartStep records the start of a step attempt: status running, attempts
 // set to st.Attempt, the input, and no output, error or finish time. The
 // start time, start delay and missed-deadline flag are kept from the first
-// attempt. A zero st.At means now.
+// attempt. A zero st.At means now. It returns ErrRunFinal when the run has
+// already finished, for example after a cancellation.
 func (s *Store) StartStep(ctx context.Context, st StepStart) error {
 	if st.Attempt < 1 {
 		return fmt.Errorf("start step %d of run %s: invalid attempt %d: attempts count from 1", st.Index, st.RunID, st.Attempt)
@@ -43,6 +44,14 @@ func (s *Store) StartStep(ctx context.Context, st StepStart) error {
 		started_at = COALESCE(started_at, ?)
 		WHERE run_id = ? AND idx = ?`
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		// A cancelled or otherwise finished run starts no further step.
+		var status RunStatus
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, st.RunID).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		if status.Final() {
+			return fmt.Errorf("run is %s: %w", status, ErrRunFinal)
+		}
 		res, err := tx.ExecContext(ctx, update, StepRunning, st.Attempt, []byte(st.Input),
 			int64(st.StartDelay), st.DeadlineMissed, at, st.RunID, st.Index)
 		if err != nil {
