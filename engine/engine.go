@@ -75,6 +75,8 @@ type Engine struct {
 
 	mu        sync.Mutex
 	snapshots map[int64]*activeSet
+	// inFlight cancels the runs executing in this process, by run id.
+	inFlight map[string]context.CancelCauseFunc
 }
 
 // New checks the configuration and fills in defaults.
@@ -111,6 +113,7 @@ func New(cfg Config) (*Engine, error) {
 		log:       cfg.Logger,
 		wake:      make(chan struct{}, 1),
 		snapshots: map[int64]*activeSet{},
+		inFlight:  map[string]context.CancelCauseFunc{},
 	}, nil
 }
 

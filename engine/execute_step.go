@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -54,7 +55,11 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 	res := call.run(ctx, params)
 	e.cfg.Metrics.stepFinished(scope.workflow.Name, step.Name, res.Status, time.Since(began))
 	if res.Err != nil && isShutdown(ctx, res.Err) {
-		log.Warn("step interrupted by shutdown; it resumes on restart", "attempt", attempt)
+		if errors.Is(context.Cause(ctx), errCancelled) {
+			log.Info("step interrupted: run cancelled", "attempt", attempt)
+		} else {
+			log.Warn("step interrupted by shutdown; it resumes on restart", "attempt", attempt)
+		}
 		return false
 	}
 	return e.settleStep(ctx, run, scope, step, i, attempt, res, log)

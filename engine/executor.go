@@ -101,6 +101,8 @@ func (e *Engine) claimAndStart(ctx, execCtx context.Context, slots chan struct{}
 // execute drives one claimed run as far as it can go now: through the
 // approval gate and the steps, until it finishes, waits or backs off.
 func (e *Engine) execute(ctx context.Context, run *store.Run) {
+	ctx, untrack := e.track(ctx, run.ID)
+	defer untrack()
 	log := e.log.With("run", run.ID, "workflow", run.Workflow)
 	scope, wfErr := e.loadScope(ctx, run)
 	if wfErr != nil {
@@ -118,7 +120,7 @@ func (e *Engine) execute(ctx context.Context, run *store.Run) {
 		}
 	}
 	for i := run.NextStep; i < len(scope.workflow.Steps); i++ {
-		if !e.executeStep(ctx, run, scope, i, log) {
+		if ctx.Err() != nil || !e.executeStep(ctx, run, scope, i, log) {
 			return
 		}
 	}
@@ -200,7 +202,12 @@ func (e *Engine) enterRun(ctx context.Context, run *store.Run, scope *runScope, 
 func (e *Engine) finishRun(ctx context.Context, run *store.Run, status store.RunStatus, msg string, log *slog.Logger) {
 	now := e.cfg.Now().UTC()
 	u := store.RunUpdate{RunID: run.ID, Status: status, Error: msg, FinishedAt: &now}
-	if err := e.cfg.Store.UpdateRun(ctx, u); err != nil {
+	err := e.cfg.Store.UpdateRun(ctx, u)
+	switch {
+	case errors.Is(err, store.ErrRunFinal):
+		log.Info("run already finished, probably cancelled", "status", status)
+		return
+	case err != nil:
 		log.Error("finish run", "status", status, "error", err)
 		return
 	}
@@ -209,7 +216,7 @@ func (e *Engine) finishRun(ctx context.Context, run *store.Run, status store.Run
 }
 
 // isShutdown reports whether an error comes from the executor's own
-// cancellation rather than from the step.
+// cancellation, at shutdown or by Cancel, rather than from the step.
 func isShutdown(ctx context.Context, err error) bool {
 	return ctx.Err() != nil && errors.Is(err, context.Canceled)
 }

@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/policycortex/policycortex/store"
+)
+
+func TestCancelInFlightRun(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t)
+	rec.delay = 5 * time.Second
+	h := newHarness(t, threeStepWorkflow(rec.URL, ""), harnessOptions{})
+	h.start()
+
+	id := h.submit(event("e1", "policy.violation.created", violation))[0]
+	h.waitRun(id, func(r *store.Run) bool { return r.Steps[0].Status == store.StepRunning })
+	began := time.Now()
+	if err := h.engine.Cancel(context.Background(), id, "operator request"); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	run := h.waitRun(id, final)
+	if run.Status != store.RunCancelled {
+		t.Fatalf("run status = %s, want cancelled", run.Status)
+	}
+	if run.Error != "cancelled: operator request" {
+		t.Errorf("run error = %q, want the reason", run.Error)
+	}
+
+	// The executor lets go of the run well before the 5s response.
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		h.engine.mu.Lock()
+		_, busy := h.engine.inFlight[id]
+		h.engine.mu.Unlock()
+		if !busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run still executing %s after cancel", time.Since(began))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(rec.Requests()); n != 1 {
+		t.Errorf("requests = %d, want 1 (no step after the cancelled one)", n)
+	}
+	if err := h.engine.Cancel(context.Background(), id, ""); !errors.Is(err, ErrRunFinished) {
+		t.Errorf("second cancel error = %v, want ErrRunFinished", err)
+	}
+}
+
+func TestCancelWaitingRun(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t)
+	h := newHarness(t, gatedFiles(rec.URL), harnessOptions{})
+	h.start()
+
+	id := h.submit(event("a1", "access.request.created", `{"risk_level":"LOW","cost_impact":1}`))[0]
+	h.waitRun(id, func(r *store.Run) bool { return r.Status == store.RunWaitingApproval })
+	if err := h.engine.Cancel(context.Background(), id, ""); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	run, err := h.store.GetRun(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != store.RunCancelled {
+		t.Errorf("run status = %s, want cancelled", run.Status)
+	}
+	if err := h.engine.Cancel(context.Background(), "no-such-run", ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("cancel unknown run error = %v, want store.ErrNotFound", err)
+	}
+}
