@@ -1,14 +1,18 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/policycortex/policycortex/engine"
 	"github.com/policycortex/policycortex/store"
 )
 
@@ -105,6 +109,46 @@ func (s *Server) handleGetRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, run)
+}
+
+// CancelRequest is the optional body of POST /v1/runs/{id}/cancel.
+type CancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+// maxCancelBytes bounds the body of a cancel request.
+const maxCancelBytes = 64 << 10
+
+// handleCancelRun serves POST /v1/runs/{id}/cancel: 200 with the cancelled
+// run, 404 for an unknown run, 409 for a finished one.
+func (s *Server) handleCancelRun(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var req CancelRequest
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCancelBytes))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("cancel body over %d bytes", maxCancelBytes))
+		return
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			writeError(w, http.StatusBadRequest, "invalid cancel body: want {\"reason\": \"...\"}: "+err.Error())
+			return
+		}
+	}
+	err = s.cfg.Engine.Cancel(r.Context(), id, req.Reason)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, fmt.Sprintf("run %q not found", id))
+		return
+	case errors.Is(err, engine.ErrRunFinished):
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	case err != nil:
+		s.log.Error("cancel run failed", slog.String("run", id), slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.handleGetRun(w, r)
 }
 
 // readFailed logs a failed store read and responds 500, or 503 when the

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/policycortex/policycortex/api"
+	"github.com/policycortex/policycortex/engine"
+	"github.com/policycortex/policycortex/store"
 )
 
 func TestListRunsFilterValidation(t *testing.T) {
@@ -105,5 +107,46 @@ func TestRoutesNotFound(t *testing.T) {
 			}
 			resp.errorMessage(t)
 		})
+	}
+}
+
+func TestCancelRun(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, serverOptions{})
+	resp := s.do(http.MethodPost, "/v1/events", violationEvent("evt-cancel", "CRITICAL"))
+	var submitted engine.SubmitResult
+	resp.decode(t, &submitted)
+	if len(submitted.RunIDs) != 1 {
+		t.Fatalf("runs started = %v, want 1", submitted.RunIDs)
+	}
+	path := "/v1/runs/" + submitted.RunIDs[0] + "/cancel"
+
+	resp = s.do(http.MethodPost, path, []byte(`{"reason": "false positive"}`))
+	if resp.status != http.StatusOK {
+		t.Fatalf("cancel status = %d, body %s; want 200", resp.status, resp.body)
+	}
+	var run store.Run
+	resp.decode(t, &run)
+	if run.Status != store.RunCancelled {
+		t.Errorf("run status = %s, want cancelled", run.Status)
+	}
+	if run.Error != "cancelled: false positive" {
+		t.Errorf("run error = %q, want the reason", run.Error)
+	}
+
+	cases := []struct {
+		name string
+		path string
+		body []byte
+		want int
+	}{
+		{"already cancelled", path, nil, http.StatusConflict},
+		{"unknown run", "/v1/runs/no-such-run/cancel", nil, http.StatusNotFound},
+		{"invalid body", path, []byte(`{"reason": `), http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		if resp := s.do(http.MethodPost, tc.path, tc.body); resp.status != tc.want {
+			t.Errorf("%s: status = %d, body %s; want %d", tc.name, resp.status, resp.body, tc.want)
+		}
 	}
 }

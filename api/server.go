@@ -23,6 +23,7 @@ import (
 // implements it.
 type Engine interface {
 	Submit(ctx context.Context, raw []byte) (engine.SubmitResult, error)
+	Cancel(ctx context.Context, runID, reason string) error
 	Active() (*schema.Repository, int64, string)
 }
 
@@ -101,6 +102,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /v1/events", s.handleSubmitEvent)
 	mux.HandleFunc("GET /v1/runs", s.handleListRuns)
 	mux.HandleFunc("GET /v1/runs/{id}", s.handleGetRun)
+	mux.HandleFunc("POST /v1/runs/{id}/cancel", s.handleCancelRun)
 	mux.HandleFunc("GET /v1/workflows", s.handleListWorkflows)
 	mux.HandleFunc("GET /v1/workflows/{name}", s.handleGetWorkflow)
 	mux.HandleFunc("GET /v1/status", s.handleStatus)

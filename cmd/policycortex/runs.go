@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,53 @@ import (
 )
 
 func newRunsCmd(lookupEnv lookupEnvFunc) *cobra.Command {
-	return newGroupCmd("runs", "Inspect workflow runs", newRunsShowCmd(lookupEnv))
+	return newGroupCmd("runs", "Inspect and cancel workflow runs", newRunsShowCmd(lookupEnv), newRunsCancelCmd(lookupEnv))
+}
+
+// checkRunID rejects ids that would change the request path.
+func checkRunID(id string) error {
+	if id == "" || id == "." || id == ".." || strings.Contains(id, "/") {
+		return usageErrorf("invalid run id %q", id)
+	}
+	return nil
+}
+
+func newRunsCancelCmd(lookupEnv lookupEnvFunc) *cobra.Command {
+	var client clientOptions
+	var output, reason string
+	cmd := &cobra.Command{
+		Use:   "cancel RUN_ID",
+		Short: "Cancel a run that has not finished, stopping a step in flight",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("output", output, formatText, formatJSON); err != nil {
+				return err
+			}
+			if err := checkRunID(args[0]); err != nil {
+				return err
+			}
+			c, err := client.newClient()
+			if err != nil {
+				return err
+			}
+			body, err := json.Marshal(map[string]string{"reason": reason})
+			if err != nil {
+				return err
+			}
+			var run store.Run
+			if _, err := c.do(cmd.Context(), http.MethodPost, "/v1/runs/"+args[0]+"/cancel", nil, "application/json", body, &run); err != nil {
+				return err
+			}
+			if output == formatJSON {
+				return writeJSON(cmd.OutOrStdout(), run)
+			}
+			return printRun(cmd.OutOrStdout(), &run)
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the run is cancelled; stored as the run's error")
+	addClientFlags(cmd, &client, lookupEnv)
+	addOutputFlag(cmd, &output)
+	return cmd
 }
 
 func newRunsShowCmd(lookupEnv lookupEnvFunc) *cobra.Command {
@@ -28,8 +75,8 @@ func newRunsShowCmd(lookupEnv lookupEnvFunc) *cobra.Command {
 				return err
 			}
 			id := args[0]
-			if id == "" || id == "." || id == ".." || strings.Contains(id, "/") {
-				return usageErrorf("invalid run id %q", id)
+			if err := checkRunID(id); err != nil {
+				return err
 			}
 			c, err := client.newClient()
 			if err != nil {

@@ -28,6 +28,11 @@ type serveOptions struct {
 	logLevel          string
 }
 
+// minPollInterval bounds how often the repository is fetched. Intervals
+// under a second suit tests and local repositories; remote hosts usually
+// want 30s or more, or a push webhook.
+const minPollInterval = 100 * time.Millisecond
+
 // validate checks the flags and returns a usage error for a bad one.
 func (o serveOptions) validate() error {
 	if o.repo == "" {
@@ -42,8 +47,8 @@ func (o serveOptions) validate() error {
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return usageErrorf("invalid --listen %q: want host:port such as 127.0.0.1:8080: %v", o.listen, err)
 	}
-	if o.pollInterval < time.Second {
-		return usageErrorf("invalid --poll-interval %s: must be at least 1s", o.pollInterval)
+	if o.pollInterval < minPollInterval {
+		return usageErrorf("invalid --poll-interval %s: must be at least %s", o.pollInterval, minPollInterval)
 	}
 	if o.workers < 1 {
 		return usageErrorf("invalid --workers %d: must be at least 1", o.workers)
