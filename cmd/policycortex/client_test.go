@@ -220,3 +220,23 @@ func TestConnectionRefusedHint(t *testing.T) {
 		t.Errorf("stderr = %q, want the serve hint", r.stderr)
 	}
 }
+
+func TestRunsCancel(t *testing.T) {
+	t.Parallel()
+	d := newTestDaemon(t, "")
+	runID := d.sendEvent(t, "evt-cancel")
+
+	r := runCLI(t, d.env, "", "runs", "cancel", runID, "--reason", "duplicate alert")
+	r.wantCode(t, exitOK)
+	for _, want := range []string{"status:   cancelled", "cancelled: duplicate alert"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout does not contain %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCLI(t, d.env, "", "runs", "cancel", runID)
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stderr, "409") {
+		t.Errorf("second cancel stderr = %q, want status 409", r.stderr)
+	}
+	runCLI(t, d.env, "", "runs", "cancel", "a/b").wantCode(t, exitUsage)
+}
