@@ -36,7 +36,7 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 	}
 
 	// A step found in flight was interrupted by a stop: retry that same
-	// attempt, so the action sees the same idempotency key.
+	// attempt, so the action receives the same idempotency key.
 	attempt := rec.Attempts + 1
 	if rec.Status == store.StepRunning && rec.Attempts > 0 {
 		attempt = rec.Attempts
@@ -95,7 +95,7 @@ func (e *Engine) startStep(ctx context.Context, run *store.Run, step *schema.Ste
 }
 
 // settleStep records an attempt's outcome: success, a retry after backoff,
-// or a failure that ends the run unless the step says on_failure: continue.
+// or a failure that ends the run unless the step sets on_failure: continue.
 func (e *Engine) settleStep(ctx context.Context, run *store.Run, scope *runScope, step *schema.Step, i, attempt int, res stepResult, log *slog.Logger) bool {
 	if res.Err == nil {
 		log.Info("step succeeded", "attempt", attempt)

@@ -36,8 +36,8 @@ func (c *fakeClock) Set(t time.Time) {
 	c.now = t
 }
 
-// recorder is a loopback HTTP server that records requests and answers with
-// the status its handler picks.
+// recorder is a loopback HTTP server that records requests and responds
+// with the status its handler picks.
 type recorder struct {
 	*httptest.Server
 	mu       sync.Mutex

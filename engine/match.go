@@ -30,7 +30,7 @@ func matchAll(ev *Event, matches []schema.Match) (bool, string) {
 			return false, fmt.Sprintf("%s: attribute %q not in event data", m.Pos, m.Key)
 		}
 		if !matchValue(attr, m.Values) {
-			return false, fmt.Sprintf("%s: %s is %s, want %s", m.Pos, m.Key, describe(attr), describeWanted(m))
+			return false, fmt.Sprintf("%s: %s is %s, want %s", m.Pos, m.Key, describe(attr), describeExpected(m))
 		}
 	}
 	return true, ""
@@ -88,7 +88,7 @@ func describe(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
-func describeWanted(m schema.Match) string {
+func describeExpected(m schema.Match) string {
 	if !m.List && len(m.Values) == 1 {
 		return describe(m.Values[0])
 	}

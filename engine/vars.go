@@ -8,8 +8,8 @@ import (
 	"github.com/policycortex/policycortex/schema"
 )
 
-// runScope is what the expressions of one run can see. Steps grows as steps
-// finish.
+// runScope is the set of values visible to one run's expressions; steps
+// grows as steps finish.
 type runScope struct {
 	catalog  *actions.Catalog
 	event    *Event
