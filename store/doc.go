@@ -22,13 +22,17 @@
 // Numbered files in migrations/ are embedded and applied in one transaction
 // at Open. The schema_migrations table records them, and Open rejects a
 // database whose version is newer than the newest embedded migration. Times
-// are UTC unix nanoseconds in INTEGER columns. The tables are:
+// are UTC unix nanoseconds in INTEGER columns. A file or workflow record
+// that stays the same across snapshots is stored once, as a span from the
+// first to the last snapshot that holds it, so activating a commit writes
+// only what changed. The tables are:
 //
 //	schema_migrations   applied migration versions
 //	blobs               file contents keyed by SHA-256, shared between snapshots
 //	snapshots           one row per activated commit
-//	snapshot_files      path -> blob of each snapshot
-//	snapshot_workflows  workflow name, version, file and digest of each snapshot
+//	file_spans          path -> blob over a span of consecutive snapshots
+//	workflow_spans      workflow name, version, file and digest over a span of snapshots
+//	workflow_orders     order of the workflow names, from each snapshot that changed it
 //	active_snapshot     the single active snapshot
 //	reconcile_history   every activation (with its diff) and rejection (with its problems)
 //	events              accepted CloudEvents, unique on (source, id)

@@ -56,6 +56,12 @@ type Store struct {
 	writerDone chan struct{}
 	stats      writerStats
 	stmts      *stmtCache
+
+	// headMu guards head, the newest snapshot's content as the last Activate
+	// of this Store left it. Activate checks it against the database before
+	// use (see currentHead).
+	headMu sync.Mutex
+	head   *headState
 }
 
 // Open opens or creates the database file at path, applies the embedded

@@ -10,13 +10,18 @@ import (
 
 // runSelect reads runs with the commit of their snapshot and the version of
 // their workflow in that snapshot. Both are empty for a run created without
-// a snapshot.
+// a snapshot. The version comes from the workflow's last span that starts
+// at or before the run's snapshot, found with one index seek. The spans of
+// one name do not overlap, so the run's snapshot lies in that span or in
+// none.
 const runSelect = `SELECT r.id, r.workflow, COALESCE(r.snapshot_id, 0), COALESCE(s.commit_hash, ''),
-	COALESCE(w.version, ''), r.event_seq, r.status, r.error, r.next_step, r.not_before, r.created_at,
+	COALESCE((SELECT CASE WHEN w.last_snapshot >= r.snapshot_id THEN w.version END
+		FROM workflow_spans w WHERE w.name = r.workflow AND w.first_snapshot <= r.snapshot_id
+		ORDER BY w.first_snapshot DESC LIMIT 1), ''),
+	r.event_seq, r.status, r.error, r.next_step, r.not_before, r.created_at,
 	r.started_at, r.finished_at
 	FROM runs r
-	LEFT JOIN snapshots s ON s.id = r.snapshot_id
-	LEFT JOIN snapshot_workflows w ON w.snapshot_id = r.snapshot_id AND w.name = r.workflow`
+	LEFT JOIN snapshots s ON s.id = r.snapshot_id`
 
 // GetRun returns a run with its steps and approval stages, or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
@@ -37,7 +42,8 @@ func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
 
 // ListRuns returns the runs that match f, newest first, with steps and
 // approval stages filled. A limit of zero or less means 50, and limits above
-// 1000 are capped.
+// 1000 are capped. An f.Since after 2262-04-11, where int64 nanoseconds end,
+// matches no run, and one before 1677-09-21 matches every run.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]*Run, error) {
 	var where []string
 	var args []any
@@ -50,8 +56,12 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]*Run, error) {
 		args = append(args, f.Status)
 	}
 	if !f.Since.IsZero() {
+		since, matchable := sinceNanos(f.Since)
+		if !matchable {
+			return nil, nil
+		}
 		where = append(where, "r.created_at >= ?")
-		args = append(args, f.Since.UnixNano())
+		args = append(args, since)
 	}
 	query := runSelect
 	if len(where) > 0 {

@@ -29,6 +29,10 @@ func TestListRunsFiltersNewestFirst(t *testing.T) {
 		{"workflow", RunFilter{Workflow: "triage"}, []string{"t3", "t2", "t1"}},
 		{"status", RunFilter{Status: RunSucceeded}, []string{"t2"}},
 		{"since", RunFilter{Since: baseTime.Add(time.Second)}, []string{"t3", "t2", "r1"}},
+		{"since after int64 nanoseconds", RunFilter{Since: time.Date(2262, 4, 12, 0, 0, 0, 0, time.UTC)}, nil},
+		{"since year 3000", RunFilter{Since: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, nil},
+		{"since year 1600", RunFilter{Since: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)}, []string{"t3", "t2", "r1", "t1"}},
+		{"since year 3000 and workflow", RunFilter{Workflow: "triage", Since: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, nil},
 		{"limit", RunFilter{Workflow: "triage", Limit: 2}, []string{"t3", "t2"}},
 		{"no match", RunFilter{Workflow: "absent"}, nil},
 	}

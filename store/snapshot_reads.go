@@ -47,8 +47,8 @@ func (s *Store) SnapshotFiles(ctx context.Context, id int64) (map[string][]byte,
 		if err := snapshotExists(ctx, tx, id); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT f.path, b.content FROM snapshot_files f
-			JOIN blobs b ON b.hash = f.blob_hash WHERE f.snapshot_id = ?`, id)
+		rows, err := tx.QueryContext(ctx, `SELECT f.path, b.content FROM file_spans f
+			JOIN blobs b ON b.hash = f.blob_hash WHERE f.last_snapshot >= ?1 AND f.first_snapshot <= ?1`, id)
 		if err != nil {
 			return err
 		}
@@ -121,6 +121,17 @@ func snapshotExists(ctx context.Context, q querier, id int64) error {
 	return notFound(err)
 }
 
+// snapshotWorkflows reads the workflow records of snapshot ?1 in the order
+// Activate received them. The names come from the newest workflow order not
+// after the snapshot, and each name's record from its span that contains
+// the snapshot.
+const snapshotWorkflows = `SELECT w.name, w.version, w.file, w.digest
+	FROM json_each((SELECT names FROM workflow_orders WHERE snapshot_id <= ?1
+		ORDER BY snapshot_id DESC LIMIT 1)) o
+	JOIN workflow_spans w ON w.name = CAST(unhex(o.value) AS TEXT)
+		AND w.first_snapshot <= ?1 AND w.last_snapshot >= ?1
+	ORDER BY o.key`
+
 func loadSnapshot(ctx context.Context, q querier, id int64) (*Snapshot, error) {
 	snap := &Snapshot{Workflows: []WorkflowRecord{}}
 	var at sql.NullInt64
@@ -131,8 +142,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (*Snapshot, error) {
 	}
 	snap.ActivatedAt = timeOf(at)
 
-	rows, err := q.QueryContext(ctx, `SELECT name, version, file, digest FROM snapshot_workflows
-		WHERE snapshot_id = ? ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, snapshotWorkflows, id)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -36,6 +37,21 @@ func nanos(t time.Time) sql.NullInt64 {
 		return sql.NullInt64{}
 	}
 	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
+
+// sinceNanos converts the lower bound of a time filter to UTC unix
+// nanoseconds, where t.UnixNano would overflow and compare against an
+// unrelated time. A bound before 1677-09-21, which every stored time meets,
+// becomes math.MinInt64. A bound after 2262-04-11, which no stored time
+// meets, returns matchable false.
+func sinceNanos(t time.Time) (n int64, matchable bool) {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64, true
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return 0, false
+	}
+	return t.UnixNano(), true
 }
 
 // nanosPtr is nanos for an optional time.
