@@ -32,9 +32,11 @@ type TestOptions struct {
 	// DryRun replaces every action call by the rendered request it would send.
 	DryRun bool
 	// Verbose prints rendered inputs, requests and outputs.
-	Verbose     bool
-	Out         io.Writer
-	Now         func() time.Time
+	Verbose bool
+	Out     io.Writer
+	Now     func() time.Time
+	// Scripts runs script steps; nil means InProcess.
+	Scripts     ScriptRunner
 	StepTimeout time.Duration
 }
 
@@ -67,6 +69,9 @@ func TestWorkflow(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	}
 	if opts.StepTimeout <= 0 {
 		opts.StepTimeout = DefaultStepTimeout
+	}
+	if opts.Scripts == nil {
+		opts.Scripts = InProcess{}
 	}
 	p := &printer{w: opts.Out}
 	wf := opts.Workflow
@@ -145,7 +150,7 @@ func testStep(ctx context.Context, opts TestOptions, scope *runScope, step *sche
 	invoke := func(ctx context.Context, name string, inv actions.Invocation) (any, error) {
 		return invokeForTest(ctx, opts, scope, name, inv, &ts, p)
 	}
-	call := &stepCall{step: step, scope: scope, attempt: 1, timeout: orDefault(step.Timeout, opts.StepTimeout), invoke: invoke, now: opts.Now}
+	call := &stepCall{step: step, scope: scope, attempt: 1, timeout: orDefault(step.Timeout, opts.StepTimeout), invoke: invoke, scripts: opts.Scripts, now: opts.Now}
 	res := call.run(ctx, params)
 	ts.Status, ts.Output = res.Status, res.Output
 	if res.Err != nil {

@@ -39,6 +39,8 @@ type Config struct {
 	Env           *expr.Env
 	Logger        *slog.Logger
 	Metrics       *Metrics
+	// Scripts runs script steps; nil means InProcess.
+	Scripts ScriptRunner
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Owner names this engine in run leases; a restarted engine with the
@@ -96,6 +98,9 @@ func New(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("engine config: %w", err)
 		}
 		cfg.Env = env
+	}
+	if cfg.Scripts == nil {
+		cfg.Scripts = InProcess{}
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)

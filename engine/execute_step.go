@@ -50,7 +50,7 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 		return false
 	}
 
-	call := &stepCall{step: step, scope: scope, attempt: attempt, timeout: timeout, invoke: scope.invoke, now: e.cfg.Now}
+	call := &stepCall{step: step, scope: scope, attempt: attempt, timeout: timeout, invoke: scope.invoke, scripts: e.cfg.Scripts, now: e.cfg.Now}
 	began := time.Now()
 	res := call.run(ctx, params)
 	e.cfg.Metrics.stepFinished(scope.workflow.Name, step.Name, res.Status, time.Since(began))

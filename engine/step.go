@@ -12,6 +12,22 @@ import (
 	"github.com/policycortex/policycortex/store"
 )
 
+// ScriptRunner runs a step's Starlark script. InProcess runs it in the
+// calling process; the daemon uses a runner that isolates each script in a
+// child process with a memory limit.
+type ScriptRunner interface {
+	Run(ctx context.Context, script *expr.Script, vars *expr.Vars, limits expr.ScriptLimits) (any, error)
+}
+
+// InProcess runs scripts in the calling process. Starlark bounds execution
+// steps and time but not memory, so use it only for trusted scripts.
+type InProcess struct{}
+
+// Run runs the script with expr's interpreter.
+func (InProcess) Run(ctx context.Context, script *expr.Script, vars *expr.Vars, limits expr.ScriptLimits) (any, error) {
+	return script.Run(ctx, vars, limits)
+}
+
 // invokeFunc performs an action call. The durable executor sends the request;
 // a dry run renders it instead.
 type invokeFunc func(ctx context.Context, action string, inv actions.Invocation) (any, error)
@@ -33,6 +49,7 @@ type stepCall struct {
 	attempt int
 	timeout time.Duration
 	invoke  invokeFunc
+	scripts ScriptRunner
 	now     func() time.Time
 }
 
@@ -98,7 +115,7 @@ func (c *stepCall) run(ctx context.Context, params map[string]any) stepResult {
 	var out any
 	var err error
 	if step.Script != nil {
-		out, err = step.Script.Run(ctx, vars, expr.ScriptLimits{Timeout: c.timeout})
+		out, err = c.scripts.Run(ctx, step.Script, vars, expr.ScriptLimits{Timeout: c.timeout})
 	} else {
 		out, err = c.invoke(ctx, step.Action, actions.Invocation{
 			Workflow:       c.scope.workflow.Name,
