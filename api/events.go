@@ -58,11 +58,16 @@ func (s *Server) handleSubmitEvent(w http.ResponseWriter, r *http.Request) {
 }
 
 // submitFailed maps an engine.Submit error onto a response: 400 for an
-// invalid event, 503 while the store shuts down, 500 otherwise.
+// invalid event, 503 before the first activation and while the store shuts
+// down, 500 otherwise.
 func (s *Server) submitFailed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, engine.ErrInvalidEvent):
 		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, engine.ErrNoActiveSet):
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable,
+			"no policy commit is active yet, so the event was not stored; retry it once `policycortex status` shows an active commit")
 	case errors.Is(err, store.ErrClosed):
 		w.Header().Set("Retry-After", "5")
 		writeError(w, http.StatusServiceUnavailable, "the daemon is shutting down; retry the event later")

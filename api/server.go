@@ -123,6 +123,10 @@ func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return
 	}
+	if repo, _, _ := s.cfg.Engine.Active(); repo == nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "no active policy commit"})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 

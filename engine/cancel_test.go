@@ -74,3 +74,36 @@ func TestCancelWaitingRun(t *testing.T) {
 		t.Errorf("cancel unknown run error = %v, want store.ErrNotFound", err)
 	}
 }
+
+func TestShutdownFinishesStepStartsNoOther(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t)
+	rec.delay = 300 * time.Millisecond
+	h := newHarness(t, threeStepWorkflow(rec.URL, ""), harnessOptions{})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.engine.Run(ctx) }()
+
+	id := h.submit(event("e1", "policy.violation.created", violation))[0]
+	h.waitRun(id, func(r *store.Run) bool { return r.Steps[0].Status == store.StepRunning })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("engine run: %v", err)
+	}
+	run, err := h.store.GetRun(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Steps[0].Status != store.StepSucceeded {
+		t.Errorf("in-flight step status = %s, want succeeded (finished during the drain)", run.Steps[0].Status)
+	}
+	if run.Steps[1].Status != store.StepPending {
+		t.Errorf("next step status = %s, want pending (not started after shutdown)", run.Steps[1].Status)
+	}
+	if run.Status != store.RunRunning {
+		t.Errorf("run status = %s, want running (resumes on restart)", run.Status)
+	}
+	if n := len(rec.Requests()); n != 1 {
+		t.Errorf("requests = %d, want 1", n)
+	}
+}

@@ -107,7 +107,7 @@ func TestWorkflow(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		report.Steps = append(report.Steps, ts)
 		if ts.Status == store.StepFailed || ts.Status == store.StepTimedOut {
 			if step.OnFailure != schema.OnFailureContinue {
-				failed = fmt.Errorf("%w: %s: %s", ErrStepFailed, step.Name, ts.Error)
+				failed = fmt.Errorf("%w: %s", ErrStepFailed, ts.Error)
 				break
 			}
 		}
@@ -150,21 +150,43 @@ func testStep(ctx context.Context, opts TestOptions, scope *runScope, step *sche
 	invoke := func(ctx context.Context, name string, inv actions.Invocation) (any, error) {
 		return invokeForTest(ctx, opts, scope, name, inv, &ts, p)
 	}
-	call := &stepCall{step: step, scope: scope, attempt: 1, timeout: orDefault(step.Timeout, opts.StepTimeout), invoke: invoke, scripts: opts.Scripts, now: opts.Now}
-	res := call.run(ctx, params)
+	res := runTestAttempts(ctx, opts, scope, step, params, invoke, p)
 	ts.Status, ts.Output = res.Status, res.Output
-	if res.Err != nil {
+	switch {
+	case res.Err != nil:
 		ts.Error = res.Err.Error()
 		p.printf("  %s: %v\n", res.Status, res.Err)
-	} else {
+	case opts.DryRun && step.Action != "":
+		p.printf("  rendered, not sent (dry run)\n")
+	default:
 		p.printf("  %s\n", res.Status)
-		if opts.Verbose && res.Output != nil && ts.Request == nil {
+		if opts.Verbose && res.Output != nil {
 			p.printf("  output: %s\n", compactJSON(res.Output))
 		}
 	}
-	out, _, _ := roundTrip(res.Output)
-	scope.setStep(step.Name, string(res.Status), out)
+	scope.setStep(step.Name, string(res.Status), res.Output)
 	return ts
+}
+
+// runTestAttempts runs a step's attempts under its retry policy, waiting out
+// each backoff, as the engine does between claims.
+func runTestAttempts(ctx context.Context, opts TestOptions, scope *runScope, step *schema.Step, params map[string]any, invoke invokeFunc, p *printer) stepResult {
+	maxAttempts := max(step.Retry.MaxAttempts, 1)
+	for attempt := 1; ; attempt++ {
+		call := &stepCall{step: step, scope: scope, attempt: attempt, timeout: orDefault(step.Timeout, opts.StepTimeout),
+			invoke: invoke, scripts: opts.Scripts, now: opts.Now}
+		res := call.run(ctx, params)
+		if res.Err == nil || !res.Retryable || attempt >= maxAttempts {
+			return res
+		}
+		delay := max(backoff(step.Retry, attempt), actions.RetryAfter(res.Err))
+		p.printf("  attempt %d/%d failed: %v; retrying in %s\n", attempt, maxAttempts, res.Err, delay)
+		select {
+		case <-ctx.Done():
+			return res
+		case <-time.After(delay):
+		}
+	}
 }
 
 // invokeForTest renders the action request, and sends it unless this is a

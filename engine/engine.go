@@ -74,6 +74,9 @@ type Engine struct {
 	log    *slog.Logger
 	active atomic.Pointer[activeSet]
 	wake   chan struct{}
+	// stopping is set once Run's context ends: steps in flight finish, and
+	// no further step starts.
+	stopping atomic.Bool
 
 	mu        sync.Mutex
 	snapshots map[int64]*activeSet

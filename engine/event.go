@@ -13,6 +13,11 @@ import (
 // MaxEventSize is the largest CloudEvent body accepted, in bytes.
 const MaxEventSize = 1 << 20
 
+// MaxDepth is the deepest nesting of lists and objects accepted in an event
+// and in a step's output. Deeper documents are rejected, because every
+// listing that shows them would grow with the square of the depth.
+const MaxDepth = 64
+
 // ErrInvalidEvent marks an event rejected for its content; HTTP callers map
 // it to 400.
 var ErrInvalidEvent = errors.New("invalid event")
@@ -45,6 +50,9 @@ func ParseEvent(raw []byte) (*Event, error) {
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidEvent)
+	}
+	if d := depth(attrs, MaxDepth+1); d > MaxDepth {
+		return nil, fmt.Errorf("%w: nested more than %d levels deep", ErrInvalidEvent, MaxDepth)
 	}
 	attrs = normalizeNumbers(attrs).(map[string]any)
 
@@ -127,6 +135,28 @@ func normalizeNumbers(v any) any {
 	return v
 }
 
+// depth returns how deeply lists and objects nest in v, counting a scalar
+// as 0, and stops counting at limit.
+func depth(v any, limit int) int {
+	if limit <= 0 {
+		return 0
+	}
+	deepest := 0
+	switch t := v.(type) {
+	case map[string]any:
+		for _, x := range t {
+			deepest = max(deepest, depth(x, limit-1))
+		}
+	case []any:
+		for _, x := range t {
+			deepest = max(deepest, depth(x, limit-1))
+		}
+	default:
+		return 0
+	}
+	return deepest + 1
+}
+
 // decodeJSON decodes a stored JSON value with the same number rules as
 // events, so live and resumed runs see identical values.
 func decodeJSON(raw []byte) (any, error) {
@@ -150,7 +180,13 @@ func roundTrip(v any) (any, json.RawMessage, error) {
 		return nil, nil, err
 	}
 	out, err := decodeJSON(raw)
-	return out, raw, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if depth(out, MaxDepth+1) > MaxDepth {
+		return nil, nil, fmt.Errorf("nested more than %d levels deep", MaxDepth)
+	}
+	return out, raw, nil
 }
 
 // storeEvent converts a parsed event for ingestion.

@@ -41,6 +41,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.claimAndStart(ctx, execCtx, slots, &wg)
 		select {
 		case <-ctx.Done():
+			e.stopping.Store(true)
 			e.drain(&wg, cancelExec)
 			e.log.Info("engine stopped", "owner", e.cfg.Owner)
 			return nil
@@ -120,7 +121,14 @@ func (e *Engine) execute(ctx context.Context, run *store.Run) {
 		}
 	}
 	for i := run.NextStep; i < len(scope.workflow.Steps); i++ {
-		if ctx.Err() != nil || !e.executeStep(ctx, run, scope, i, log) {
+		if ctx.Err() != nil {
+			return
+		}
+		if e.stopping.Load() {
+			e.releaseAtStop(ctx, run, log)
+			return
+		}
+		if !e.executeStep(ctx, run, scope, i, log) {
 			return
 		}
 	}
@@ -196,6 +204,16 @@ func (e *Engine) enterRun(ctx context.Context, run *store.Run, scope *runScope, 
 	run.Status = store.RunRunning
 	log.Info("run started")
 	return true
+}
+
+// releaseAtStop frees the lease of a run left between steps at shutdown, so
+// that any engine can take it up at once.
+func (e *Engine) releaseAtStop(ctx context.Context, run *store.Run, log *slog.Logger) {
+	if err := e.cfg.Store.UpdateRun(ctx, store.RunUpdate{RunID: run.ID}); err != nil {
+		log.Error("release run lease at shutdown", "error", err)
+		return
+	}
+	log.Info("run paused by shutdown; it resumes on restart", "next_step", run.NextStep)
 }
 
 // finishRun records a final run state.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,11 @@ import (
 	"github.com/policycortex/policycortex/schema"
 	"github.com/policycortex/policycortex/store"
 )
+
+// ErrNoActiveSet is returned by Submit before any policy commit has been
+// activated. The event is not stored, so the sender can retry it later
+// without it being taken for a duplicate.
+var ErrNoActiveSet = errors.New("no policy commit is active yet")
 
 // SubmitResult reports what an accepted event started.
 type SubmitResult struct {
@@ -27,11 +33,12 @@ func (e *Engine) Submit(ctx context.Context, raw []byte) (SubmitResult, error) {
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	now := e.cfg.Now().UTC()
-	var runs []store.NewRun
-	if set := e.active.Load(); set != nil {
-		runs = matchingRuns(set, ev, now)
+	set := e.active.Load()
+	if set == nil {
+		return SubmitResult{}, ErrNoActiveSet
 	}
+	now := e.cfg.Now().UTC()
+	runs := matchingRuns(set, ev, now)
 	res, err := e.cfg.Store.IngestEvent(ctx, storeEvent(ev, now), runs)
 	if err != nil {
 		return SubmitResult{}, fmt.Errorf("ingest event %s from %s: %w", ev.ID, ev.Source, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +272,43 @@ func TestWorkflowTestDryRunSendsNothing(t *testing.T) {
 	})
 	if !errors.Is(err, ErrNoMatch) {
 		t.Errorf("non-matching event error = %v, want ErrNoMatch", err)
+	}
+}
+
+func TestWorkflowTestRetriesLikeEngine(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t)
+	rec.status = func(n int, path string) int {
+		if path == "/contain" && n <= 2 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	}
+	files := threeStepWorkflow(rec.URL, "")
+	files["workflows/remediate.yaml"] = bytes.Replace(files["workflows/remediate.yaml"],
+		[]byte(`    - name: "contain"
+      action: "http"`), []byte(`    - name: "contain"
+      action: "http"
+      retry: {max_attempts: 3, backoff: 10ms}`), 1)
+	repo, problems := schema.LoadRepository(files, schema.LoadOptions{})
+	if len(problems.Errors()) > 0 {
+		t.Fatal(problems)
+	}
+	var out bytes.Buffer
+	report, err := TestWorkflow(context.Background(), TestOptions{
+		Repo: repo, Workflow: repo.Workflow("remediate"),
+		Event: []byte(event("e1", "policy.violation.created", violation)), Out: &out,
+	})
+	if err != nil {
+		t.Fatalf("test workflow: %v\n%s", err, out.String())
+	}
+	if report.Steps[0].Status != store.StepSucceeded {
+		t.Errorf("contain status = %s, want succeeded", report.Steps[0].Status)
+	}
+	if n := len(rec.Requests()); n != 4 {
+		t.Errorf("requests = %d, want 4 (three attempts of contain, then notify)", n)
+	}
+	if !strings.Contains(out.String(), "attempt 1/3 failed") {
+		t.Errorf("output does not report the failed attempt:\n%s", out.String())
 	}
 }

@@ -134,7 +134,11 @@ func (c *stepCall) run(ctx context.Context, params map[string]any) stepResult {
 func classify(ctx context.Context, step *schema.Step, params map[string]any, out any, err error) stepResult {
 	res := stepResult{Status: store.StepSucceeded, Input: params, Output: out}
 	if err == nil {
-		return res
+		// The output is stored as JSON; check now that it can be.
+		if res.Output, _, err = roundTrip(out); err == nil {
+			return res
+		}
+		err = fmt.Errorf("output: %w", err)
 	}
 	res.Output = nil
 	timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)

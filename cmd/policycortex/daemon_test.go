@@ -84,11 +84,14 @@ func TestDaemonServesAndRestores(t *testing.T) {
 	opts := testServeOptions(repo, dataDir)
 
 	d, base := startTestDaemon(t, opts, nil)
-	if status, _ := httpGet(t, base+"/readyz", ""); status != http.StatusOK {
-		t.Fatalf("readyz = %d, want 200 once started", status)
+	if status, _ := httpGet(t, base+"/readyz", ""); status != http.StatusServiceUnavailable {
+		t.Fatalf("readyz before the first activation = %d, want 503", status)
 	}
 	if _, err := d.reconciler.Reconcile(context.Background()); err != nil {
 		t.Fatalf("reconcile: %v", err)
+	}
+	if status, _ := httpGet(t, base+"/readyz", ""); status != http.StatusOK {
+		t.Fatalf("readyz after activation = %d, want 200", status)
 	}
 	stop := runUntilStopped(t, d)
 	resp, err := http.Post(base+"/v1/events", "application/cloudevents+json", strings.NewReader(violationEvent("e1", "HIGH")))
