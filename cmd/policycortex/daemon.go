@@ -34,9 +34,11 @@ type daemon struct {
 	engine     *engine.Engine
 	reconciler *reconciler.Reconciler
 	metrics    *reconcileMetrics
-	api        *api.Server
-	http       *http.Server
-	listener   net.Listener
+	// lock holds DATA_DIR/lock for the daemon's lifetime.
+	lock     *os.File
+	api      *api.Server
+	http     *http.Server
+	listener net.Listener
 	// httpFailed receives the error that stopped the HTTP server early.
 	httpFailed chan error
 }
@@ -70,11 +72,16 @@ func startDaemon(ctx context.Context, opts serveOptions, logger *slog.Logger, lo
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, ioError(fmt.Errorf("create data directory: %w", err))
 	}
+	lock, err := lockDataDir(cfg.dataDir)
+	if err != nil {
+		return nil, err
+	}
 
-	d := &daemon{log: logger}
+	d := &daemon{log: logger, lock: lock}
 	dbPath := filepath.Join(cfg.dataDir, "policycortex.db")
 	d.store, err = store.Open(ctx, dbPath, store.Options{Logger: logger})
 	if err != nil {
+		lock.Close()
 		return nil, ioError(err)
 	}
 

@@ -142,9 +142,13 @@ func (d *daemon) shutdownHTTP() {
 	}
 }
 
-// closeStore closes the database and logs a failure.
+// closeStore closes the database, logging a failure, and releases the data
+// directory lock.
 func (d *daemon) closeStore() {
 	if err := d.store.Close(); err != nil {
 		d.log.Error("close store", slog.Any("error", err))
+	}
+	if d.lock != nil {
+		d.lock.Close()
 	}
 }

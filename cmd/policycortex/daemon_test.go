@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -180,5 +181,20 @@ func TestServeStartErrors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSecondDaemonOnDataDirRejected(t *testing.T) {
+	repo, _ := newPolicyRepo(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	startTestDaemon(t, testServeOptions(repo, dataDir), nil)
+
+	opts := testServeOptions(repo, dataDir)
+	_, err := startDaemon(context.Background(), opts, slog.New(slog.DiscardHandler), os.LookupEnv)
+	if err == nil {
+		t.Fatal("second daemon on the same data directory started")
+	}
+	if !strings.Contains(err.Error(), "in use by another policycortex serve (pid ") {
+		t.Errorf("error = %q, want it to name the running daemon", err)
 	}
 }
