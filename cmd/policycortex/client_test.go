@@ -240,3 +240,13 @@ func TestRunsCancel(t *testing.T) {
 	}
 	runCLI(t, d.env, "", "runs", "cancel", "a/b").wantCode(t, exitUsage)
 }
+
+func TestMetricsUnknownWorkflow(t *testing.T) {
+	t.Parallel()
+	d := newTestDaemon(t, "")
+	r := runCLI(t, d.env, "", "workflow", "metrics", "--workflow", "no-such-workflow")
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stderr, "not in the active set") {
+		t.Errorf("stderr = %q, want it to say the workflow is unknown", r.stderr)
+	}
+}

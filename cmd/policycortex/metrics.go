@@ -86,6 +86,13 @@ newest 1000 runs of the range are read.`,
 			if err := c.getJSON(cmd.Context(), "/v1/runs", query, &list); err != nil {
 				return err
 			}
+			if len(list.Runs) == 0 {
+				// A workflow without runs must at least be active; a typo
+				// in its name is then an error, not an empty report.
+				if err := c.getJSON(cmd.Context(), "/v1/workflows/"+url.PathEscape(opts.workflow), nil, nil); err != nil {
+					return failure(fmt.Errorf("workflow %q has no runs in the range and is not in the active set: %w", opts.workflow, err))
+				}
+			}
 			report := buildMetrics(opts, since, list.Runs)
 			if opts.output == formatJSON {
 				return writeJSON(cmd.OutOrStdout(), report)

@@ -118,16 +118,15 @@ func printReconciler(w io.Writer, s api.StatusResponse) {
 	rec := s.Reconciler
 	fmt.Fprintf(w, "repository:  %s (branch %s), head %s\n", orDash(rec.Repo), orDash(rec.Branch), shortCommit(rec.Head))
 	fetch := "ok"
-	if rec.LastFetchError != "" {
-		fetch = "failed: " + rec.LastFetchError
-	}
-	if rec.LastFetchAt.IsZero() {
+	switch {
+	case rec.LastFetchAt.IsZero():
 		fetch = "not fetched yet"
+	case rec.LastFetchError != "":
+		fetch = "failed: " + rec.LastFetchError
+	case rec.LastError != "":
+		fetch = "ok, but the pass failed: " + rec.LastError
 	}
 	fmt.Fprintf(w, "last fetch:  %s %s\n", formatTime(rec.LastFetchAt), fetch)
-	if rec.LastError != "" && rec.LastError != rec.LastFetchError {
-		fmt.Fprintf(w, "last error:  %s\n", rec.LastError)
-	}
 	if rec.ConsecutiveFailures > 0 {
 		fmt.Fprintf(w, "failures:    %d in a row, next attempt %s\n", rec.ConsecutiveFailures, formatTime(rec.NextAttemptAt))
 	}
