@@ -56,7 +56,8 @@ say "Starting the daemon on 127.0.0.1:$port"
 "$bin" serve --repo "$work/policy" --data-dir "$work/data" --listen "127.0.0.1:$port" \
   --poll-interval 1s --connectors "$work/connectors.yaml" >"$work/daemon.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do "$bin" status >/dev/null 2>&1 && break; sleep 0.2; done
+# Ready means the first commit is active and events are accepted.
+for _ in $(seq 150); do "$bin" status 2>/dev/null | grep -q '^active: *commit' && break; sleep 0.2; done
 "$bin" status
 "$bin" workflow list
 
