@@ -65,6 +65,11 @@ type activeSet struct {
 	commit  string
 	repo    *schema.Repository
 	catalog *actions.Catalog
+	// byType lists the workflows whose trigger names each event type;
+	// scheduled lists those with a schedule, which also accept schedule
+	// events naming them.
+	byType    map[string][]*schema.Workflow
+	scheduled []*schema.Workflow
 }
 
 // Engine executes workflows. Create it with New, feed it the active set with
@@ -181,7 +186,16 @@ func (e *Engine) snapshot(ctx context.Context, id int64) (*activeSet, error) {
 
 func (e *Engine) newSet(id int64, commit string, repo *schema.Repository) *activeSet {
 	catalog := actions.NewCatalog(e.cfg.Connectors, repo.Actions, e.cfg.ActionOptions)
-	return &activeSet{id: id, commit: commit, repo: repo, catalog: catalog}
+	set := &activeSet{id: id, commit: commit, repo: repo, catalog: catalog, byType: map[string][]*schema.Workflow{}}
+	for _, wf := range repo.Workflows {
+		if wf.Trigger.Event != "" {
+			set.byType[wf.Trigger.Event] = append(set.byType[wf.Trigger.Event], wf)
+		}
+		if wf.Trigger.Schedule != nil {
+			set.scheduled = append(set.scheduled, wf)
+		}
+	}
+	return set
 }
 
 // maxCachedSnapshots bounds the compiled snapshots kept for runs pinned to

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,8 +58,14 @@ func (e *Engine) Submit(ctx context.Context, raw []byte) (SubmitResult, error) {
 
 // matchingRuns builds a new run for each workflow triggered by the event.
 func matchingRuns(set *activeSet, ev *Event, now time.Time) []store.NewRun {
+	candidates := set.byType[ev.Type]
+	if ev.Type == ScheduleEventType {
+		candidates = append(slices.Clone(candidates), set.scheduled...)
+		slices.SortFunc(candidates, func(a, b *schema.Workflow) int { return strings.Compare(a.Name, b.Name) })
+		candidates = slices.Compact(candidates)
+	}
 	var runs []store.NewRun
-	for _, wf := range set.repo.Workflows {
+	for _, wf := range candidates {
 		if ok, _ := triggerMatches(wf, ev); ok {
 			runs = append(runs, newRun(set.id, wf, now))
 		}
