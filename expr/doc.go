@@ -24,8 +24,8 @@ Conditions, templates and scripts read the same variables, built from Vars:
     (UTC when nil).
   - LOW, MEDIUM, HIGH and CRITICAL: severity constants (conditions and
     templates only).
-  - conditions.NAME: the named condition NAME (conditions and templates
-    only).
+  - conditions.NAME: the named condition NAME (conditions["NAME"] in
+    scripts).
 
 A bare identifier that is none of these is looked up, in order, in
 Vars.Extra (such as params and endpoint in action bindings), in the named
@@ -116,15 +116,25 @@ template; errors carry the Path of the failing string.
 # Scripts
 
 Scripts are Starlark (https://github.com/bazelbuild/starlark) whose body
-may end with a top-level `return`: the body runs as a function. Every
-top-level field of data and every Vars.Extra key is a global, and so are
-event, data, violation, resource (when present), steps, workflow and run,
-which take precedence. Reading a global that is absent fails when the
-line runs, with `undefined name "x" (not in event data)`. Scripts have no
-load statement and no I/O; print() output goes to ScriptLimits.Print.
-Execution stops after ScriptLimits.MaxSteps Starlark steps or
-ScriptLimits.Timeout. Results convert to plain Go values: nil, bool,
-int64, float64, string, []any and map[string]any.
+may end with a top-level `return`: the body runs as a function. They read
+the variables above as globals, with these differences: objects are
+Starlark dicts, read as d["key"] (d.key fails); now is an RFC 3339
+string; named conditions are bools, evaluated before the script starts;
+there are no severity constants. A bare name resolves as in conditions:
+built-in variables first, then Vars.Extra keys, named conditions and
+top-level data fields, so a data field named `time` is data["time"].
+Reading a global that is absent fails when the line runs, with
+`undefined name "x" (not in event data)`, or with the error of a named
+condition that failed. Scripts have no load statement and no I/O;
+print() output goes to ScriptLimits.Print. Execution stops after
+ScriptLimits.MaxSteps Starlark steps or ScriptLimits.Timeout. A runtime
+error names its position, as in `script line 3:12: ...`. Results convert
+to plain Go values: nil, bool, int64, float64, string, []any and
+map[string]any.
+
+Script.Run does not bound memory. Script.Input returns the variables in a
+form that survives JSON, so that a runner can send them to a child
+process with a memory limit and call RunInput there.
 
 # Trigger matching
 

@@ -42,6 +42,9 @@ type Script struct {
 	// Source is the script as the author wrote it.
 	Source  string
 	program *starlark.Program
+	// reads is the set of free names the script refers to. Input uses it
+	// to choose the named conditions to evaluate.
+	reads map[string]bool
 }
 
 // CompileScript compiles a Starlark script whose body may end with a
@@ -71,12 +74,19 @@ func CompileScript(src string) (*Script, error) {
 	// Every free name that is not a Starlark built-in is treated as
 	// predeclared, because event data fields are only known at run time.
 	// Run leaves the absent ones unset, which the interpreter reports on use.
-	isPredeclared := func(name string) bool { return !starlark.Universe.Has(name) }
+	reads := map[string]bool{}
+	isPredeclared := func(name string) bool {
+		if starlark.Universe.Has(name) {
+			return false
+		}
+		reads[name] = true
+		return true
+	}
 	program, err := starlark.FileProgram(f, isPredeclared)
 	if err != nil {
 		return nil, scriptCompileError(err)
 	}
-	return &Script{Source: src, program: program}, nil
+	return &Script{Source: src, program: program, reads: reads}, nil
 }
 
 // scriptCompileError converts a Starlark syntax or resolve error.
@@ -93,25 +103,37 @@ func scriptCompileError(err error) error {
 	return &Error{Msg: "script: " + err.Error(), Err: err}
 }
 
-// Run executes the script with the variables as globals and returns its
-// result as plain Go (nil, bool, int64, float64, string, []any or
-// map[string]any). The globals are every top-level field of the event
-// data and every Vars.Extra key, then event, data, violation, resource
-// (when present), steps, workflow and run, which take precedence.
-// print() output goes to limits.Print. Run stops the script when it
-// exceeds limits.MaxSteps, limits.Timeout or ctx.
+// Run executes the script in the calling process with the variables of
+// v, as Input describes them, and returns its result as plain Go (nil,
+// bool, int64, float64, string, []any or map[string]any). It is
+// RunInput(ctx, s.Input(v), limits).
 //
-// NOTE: memory is not bounded. The interpreter checks the limits between
-// steps, so one built-in call such as string repetition can allocate up
-// to Starlark's per-operation cap of 1 GiB before Run stops it.
+// NOTE: Run does not bound memory. The interpreter checks its limits
+// between steps, and a single operation such as string concatenation
+// allocates as much as it needs, so a few lines can exhaust the process.
+// Run untrusted scripts in a separate process with an operating-system
+// memory limit, as the sandbox package does.
 func (s *Script) Run(ctx context.Context, v *Vars, limits ScriptLimits) (any, error) {
+	return s.RunInput(ctx, s.Input(v), limits)
+}
+
+// RunInput executes the script with the variables of in as globals.
+// print() output goes to limits.Print. RunInput stops the script when it
+// exceeds limits.MaxSteps, limits.Timeout or ctx. A runtime error is an
+// *Error whose Line and Col point into the script and whose message
+// starts with "script line L:C:", because no caller maps a runtime error
+// onto the workflow file.
+func (s *Script) RunInput(ctx context.Context, in *ScriptInput, limits ScriptLimits) (any, error) {
 	if limits.MaxSteps == 0 {
 		limits.MaxSteps = DefaultScriptMaxSteps
 	}
 	if limits.Timeout <= 0 {
 		limits.Timeout = DefaultScriptTimeout
 	}
-	globals, err := scriptGlobals(v)
+	if in == nil {
+		in = &ScriptInput{}
+	}
+	globals, err := scriptGlobals(in)
 	if err != nil {
 		return nil, &Error{Msg: "script: " + err.Error(), Err: err}
 	}
@@ -140,7 +162,7 @@ func (s *Script) Run(ctx context.Context, v *Vars, limits ScriptLimits) (any, er
 	case ctx.Err() != nil:
 		return nil, &Error{Msg: "script: " + ctx.Err().Error(), Err: ctx.Err()}
 	case err != nil:
-		return nil, scriptRunError(err)
+		return nil, scriptRunError(err, in.ConditionErrors)
 	}
 	out, err := fromStarlark(result)
 	if err != nil {
@@ -164,27 +186,41 @@ func printTo(sink func(string), msg string) {
 }
 
 // scriptRunError converts a Starlark runtime error, positioned on the
-// innermost frame inside the script.
-func scriptRunError(err error) error {
+// innermost frame inside the script. conditionErrors explains a named
+// condition that the script reads but that failed to evaluate.
+func scriptRunError(err error, conditionErrors map[string]string) error {
 	var evalErr *starlark.EvalError
 	if !errors.As(err, &evalErr) {
 		return &Error{Msg: "script: " + err.Error(), Err: err}
 	}
-	msg := evalErr.Msg
-	// The interpreter reports a predeclared name with no value this way;
-	// such a name is a free identifier missing from the event data.
-	if rest, ok := strings.CutPrefix(msg, "internal error: predeclared variable "); ok {
-		if name, ok := strings.CutSuffix(rest, " is uninitialized"); ok {
-			msg = fmt.Sprintf("undefined name %q (not in event data)", name)
-		}
-	}
+	msg := undefinedNameMessage(evalErr.Msg, conditionErrors)
 	out := &Error{Msg: "script: " + msg, Err: err}
 	for i := len(evalErr.CallStack) - 1; i >= 0; i-- {
 		pos := evalErr.CallStack[i].Pos
 		if pos.Filename() == scriptFile && pos.Line > 0 {
 			out.Line, out.Col = int(pos.Line), int(pos.Col)
+			out.Msg = fmt.Sprintf("script line %d:%d: %s", out.Line, out.Col, msg)
 			break
 		}
 	}
 	return out
+}
+
+// undefinedNameMessage rewrites the interpreter's message for a
+// predeclared name with no value. Such a name is a named condition that
+// failed to evaluate, or else a free identifier missing from the event
+// data. Other messages are returned unchanged.
+func undefinedNameMessage(msg string, conditionErrors map[string]string) string {
+	rest, ok := strings.CutPrefix(msg, "internal error: predeclared variable ")
+	if !ok {
+		return msg
+	}
+	name, ok := strings.CutSuffix(rest, " is uninitialized")
+	if !ok {
+		return msg
+	}
+	if cause, failed := conditionErrors[name]; failed {
+		return fmt.Sprintf("named condition %q failed: %s", name, cause)
+	}
+	return fmt.Sprintf("undefined name %q (not in event data)", name)
 }

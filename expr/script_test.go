@@ -66,7 +66,7 @@ func TestScriptUndefinedName(t *testing.T) {
 	if !errors.As(err, &exprErr) {
 		t.Fatalf("Run error = %v, want *Error", err)
 	}
-	if exprErr.Msg != `script: undefined name "data_contains_ssn" (not in event data)` {
+	if exprErr.Msg != `script line 2:4: undefined name "data_contains_ssn" (not in event data)` {
 		t.Errorf("message = %q", exprErr.Msg)
 	}
 	if exprErr.Line != 2 || exprErr.Col != 4 {

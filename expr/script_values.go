@@ -10,44 +10,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// scriptGlobals builds the predeclared names of a script run.
-func scriptGlobals(v *Vars) (starlark.StringDict, error) {
-	if v == nil {
-		v = &Vars{}
-	}
-	globals := starlark.StringDict{}
-	data := eventData(v)
-	for _, source := range []map[string]any{data, v.Extra} {
-		for name, value := range source {
-			converted, err := toStarlark(value, name)
-			if err != nil {
-				return nil, err
-			}
-			globals[name] = converted
-		}
-	}
-	roots := map[string]map[string]any{
-		"event": v.Event, "data": data, "violation": violationOf(data),
-		"steps": v.Steps, "workflow": v.Workflow, "run": v.Run,
-	}
-	if r, ok := data["resource"].(map[string]any); ok {
-		roots["resource"] = r
-	} else if r, ok := violationOf(data)["resource"].(map[string]any); ok {
-		roots["resource"] = r
-	}
-	for name, value := range roots {
-		if value == nil {
-			value = map[string]any{}
-		}
-		converted, err := toStarlark(value, name)
-		if err != nil {
-			return nil, err
-		}
-		globals[name] = converted
-	}
-	return globals, nil
-}
-
 // toStarlark converts a JSON-like Go value. Maps become dicts with keys
 // in sorted order; times become RFC 3339 strings.
 func toStarlark(value any, path string) (starlark.Value, error) {
