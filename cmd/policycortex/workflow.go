@@ -66,14 +66,18 @@ func printWorkflowList(w io.Writer, list api.WorkflowList) error {
 }
 
 // triggerText summarizes a trigger in one cell: "event TYPE", "schedule SPEC"
-// or both.
+// (with its time zone unless UTC) or both.
 func triggerText(t api.TriggerView) string {
 	var parts []string
 	if t.Event != "" {
 		parts = append(parts, "event "+t.Event)
 	}
 	if t.Schedule != "" {
-		parts = append(parts, "schedule "+t.Schedule)
+		schedule := "schedule " + t.Schedule
+		if t.Timezone != "" && t.Timezone != "UTC" {
+			schedule += " " + t.Timezone
+		}
+		parts = append(parts, schedule)
 	}
 	return orDash(strings.Join(parts, ", "))
 }
