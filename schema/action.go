@@ -8,10 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// actionSchemaBaseURL is the URL prefix under which user-defined parameter
-// schemas are registered for compilation.
-const actionSchemaBaseURL = "file:///policycortex/actions/"
-
 // compileAction compiles a user-defined action file. The entry is nil when
 // the file has no usable action mapping.
 func (l *loader) compileAction(doc *document) (*actionEntry, Problems) {
@@ -48,58 +44,6 @@ func (l *loader) compileAction(doc *document) (*actionEntry, Problems) {
 		def.Exec = l.compileExecBinding(doc, execNode, &problems)
 	}
 	return entry, problems
-}
-
-// compileParameterSchema compiles the action's parameters JSON Schema. An
-// action without one accepts any parameters.
-func (l *loader) compileParameterSchema(doc *document, a *yaml.Node, entry *actionEntry, problems *Problems) {
-	paramsKey, paramsNode := field(a, "parameters")
-	tree := any(map[string]any{"type": "object"})
-	if paramsNode != nil && paramsNode.Kind == yaml.MappingNode {
-		tree = toValue(paramsNode)
-	}
-	entry.def.ParameterSchema = jsonText(tree)
-	if m, ok := tree.(map[string]any); ok {
-		if req, ok := m["required"].([]any); ok {
-			for _, r := range req {
-				if s, ok := r.(string); ok {
-					entry.def.Required = append(entry.def.Required, s)
-				}
-			}
-		}
-	}
-	url := actionSchemaBaseURL + doc.path
-	c := newCompiler()
-	if err := c.AddResource(url, tree); err != nil {
-		*problems = append(*problems, doc.problem(paramsKey, "invalid parameter schema: %v", err))
-		return
-	}
-	sch, err := c.Compile(url)
-	if err != nil {
-		*problems = append(*problems, parameterSchemaProblems(doc, paramsKey, paramsNode, err)...)
-		return
-	}
-	entry.schema = sch
-	entry.docs = rawSchemas{url: tree}
-}
-
-// parameterSchemaProblems places the metaschema failures of a parameter
-// schema on its nodes.
-func parameterSchemaProblems(doc *document, key, node *yaml.Node, err error) Problems {
-	var sve *jsonschema.SchemaValidationError
-	var verr *jsonschema.ValidationError
-	if node != nil && errors.As(err, &sve) && errors.As(sve.Err, &verr) {
-		issues := validationContext{}.collect(verr)
-		for i := range issues {
-			issues[i].msg = "invalid parameter schema: " + issues[i].msg
-		}
-		return issueProblems(doc, node, key, issues)
-	}
-	at := key
-	if at == nil {
-		at = node
-	}
-	return Problems{doc.problem(at, "invalid parameter schema: %v", err)}
 }
 
 // parameterIssues validates a step's parameters against an action's schema.

@@ -32,6 +32,10 @@ func (l *loader) assemble(ctx *repoContext, cache *loadCache, paths []string, re
 		problems = append(problems, l.duplicateNames(name, idx, paths, results, dropped)...)
 	}
 
+	if p := l.noWorkflowsProblem(); p != nil {
+		problems = append(problems, *p)
+	}
+
 	repo := &Repository{
 		Actions:        ctx.userActions(),
 		Conditions:     ctx.conditions,
@@ -93,6 +97,35 @@ func (l *loader) duplicateNames(name string, idx []int, paths []string, results 
 		Message: fmt.Sprintf("workflow name %q is also used at %s", name, results[idx[1]].namePos),
 	})
 	return out
+}
+
+// noWorkflowsPath is the position of the warning about a repository
+// without workflows.
+const noWorkflowsPath = "workflows/"
+
+// noWorkflowsProblem returns a warning when the repository has policy files
+// but no workflow file, as after a commit that removes every workflow: such
+// a set is valid, but nothing would start a run. Files given to Lint or
+// LoadWorkflowFile directly count as the repository's when they are
+// workflows.
+func (l *loader) noWorkflowsProblem() *Problem {
+	hasFiles := false
+	for path := range l.files {
+		if l.kindOf(path) == kindWorkflow {
+			return nil
+		}
+		if _, alone := l.standalone[path]; !alone && classify(path) != kindNone {
+			hasFiles = true
+		}
+	}
+	if !hasFiles {
+		return nil
+	}
+	return &Problem{
+		Pos:      Pos{File: noWorkflowsPath},
+		Severity: SeverityWarning,
+		Message:  "the repository has policy files but no workflow under workflows/, so no event or schedule will start a run",
+	}
 }
 
 // contextDigest hashes the paths and contents of the context files.

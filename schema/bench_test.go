@@ -58,7 +58,7 @@ func generatedWorkflow(i int) []byte {
 // workflows and the context they need.
 func generatedRepo(tb testing.TB, n int) Files {
 	tb.Helper()
-	files, err := ReadDir(filepath.Join("testdata", "repo"))
+	files, _, err := ReadDir(filepath.Join("testdata", "repo"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -28,6 +28,8 @@ func (l *loader) compileHTTPBinding(doc *document, key, n *yaml.Node, problems *
 		b.URL = l.bindingTemplate(doc, u, hasEndpoint, problems)
 		if !hasEndpoint && !isAbsoluteURLPrefix(u.Value) {
 			*problems = append(*problems, doc.problem(u, "url %q is not an absolute URL; set endpoint to a connectors entry or write the full URL", u.Value))
+		} else if msg := httpURLProblem(u.Value, false); msg != "" {
+			*problems = append(*problems, doc.problem(u, "%s", msg))
 		}
 	}
 	if h := value(n, "headers"); h != nil {
@@ -41,7 +43,7 @@ func (l *loader) compileHTTPBinding(doc *document, key, n *yaml.Node, problems *
 	if body := value(n, "body"); body != nil {
 		val, err := l.env.CompileValue(toValue(body))
 		if err != nil {
-			*problems = append(*problems, doc.valueProblem(body, err, "invalid template in body"))
+			*problems = append(*problems, l.valueProblems(doc, body, err, "invalid template in body")...)
 		} else {
 			checkBindingRefs(doc, body, val.Refs(), hasEndpoint, problems)
 			b.Body = val

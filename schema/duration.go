@@ -13,6 +13,10 @@ import (
 
 const day = 24 * time.Hour
 
+// maxBackoff is the longest retry delay, backoff or max_backoff, that the
+// workflow schema accepts.
+const maxBackoff = day
+
 // parseDuration parses Go duration syntax ("30s", "1h30m") extended with a
 // leading day count ("7d", "1d12h"). The result must be greater than zero.
 func parseDuration(s string) (time.Duration, error) {

@@ -56,6 +56,9 @@ func (f eventFile) decode() (map[string]any, *Problem) {
 	if len(bytes.TrimSpace(f.data)) == 0 {
 		return fail(f.at(0, "file is empty; expected a CloudEvent JSON object"))
 	}
+	if p := utf8Problem(f.path, f.data); p != nil {
+		return fail(*p)
+	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(f.data))
 	dec.UseNumber()

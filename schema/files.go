@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -104,9 +105,12 @@ func isContextKind(k fileKind) bool {
 // ReadDir reads the files of a policy repository that LoadRepository looks
 // at, keyed by slash-separated path relative to root. It skips hidden
 // directories such as .git and anything that is not a regular file, so a
-// symbolic link cannot pull in a file from outside the repository.
-func ReadDir(root string) (Files, error) {
+// symbolic link cannot pull in a file from outside the repository. The
+// problems are warnings about the symbolic links it skipped that would
+// otherwise be policy files or folders: SymlinkProblem names each one.
+func ReadDir(root string) (Files, Problems, error) {
 	files := Files{}
+	var problems Problems
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -117,15 +121,18 @@ func ReadDir(root string) (Files, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if classify(rel) == kindNone {
+		if d.Type()&fs.ModeSymlink != 0 {
+			if isPolicyLink(rel, p) {
+				problems = append(problems, SymlinkProblem(rel))
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || classify(rel) == kindNone {
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -136,9 +143,38 @@ func ReadDir(root string) (Files, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read repository %s: %w", root, err)
+		return nil, nil, fmt.Errorf("read repository %s: %w", root, err)
 	}
-	return files, nil
+	return files, problems, nil
+}
+
+// SymlinkProblem is the warning for a symbolic link at a repository path
+// where a policy file or folder would be loaded. Loading never follows a
+// link, whether from a work tree or from a Git tree.
+func SymlinkProblem(path string) Problem {
+	return Problem{
+		Pos:      Pos{File: path},
+		Severity: SeverityWarning,
+		Message:  "symbolic links are not followed; replace the link with the file or folder it points to",
+	}
+}
+
+// layoutFolders are the folders of a policy repository that hold policy
+// files.
+var layoutFolders = []string{"workflows", "actions", "conditions", "approval-chains", "exceptions", "test-data"}
+
+// isPolicyLink reports whether a symbolic link at rel (abs on disk) is in
+// a place where policy files would be read. That is so when its path is a
+// policy file's path, or when it points to a folder and is one of the
+// layout folders or lies inside workflows/, which is read at any depth.
+func isPolicyLink(rel, abs string) bool {
+	if classify(rel) != kindNone {
+		return true
+	}
+	if !isDir(abs) {
+		return false
+	}
+	return strings.HasPrefix(rel, "workflows/") || slices.Contains(layoutFolders, rel)
 }
 
 // rootKeyNames lists the top-level keys that name a file kind, for

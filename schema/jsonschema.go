@@ -83,13 +83,14 @@ func newSchemaSet() (*schemaSet, error) {
 }
 
 // newCompiler returns a draft 2020-12 compiler that asserts formats,
-// registers the go-duration format and loads nothing from outside, so a
-// $ref can reach only the documents added to it.
+// registers the go-duration and backoff-duration formats and loads nothing
+// from outside, so a $ref can reach only the documents added to it.
 func newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
 	c.RegisterFormat(&jsonschema.Format{Name: "go-duration", Validate: validateDurationFormat})
+	c.RegisterFormat(&jsonschema.Format{Name: "backoff-duration", Validate: validateBackoffFormat})
 	c.UseLoader(refusingLoader{})
 	return c
 }
@@ -109,6 +110,21 @@ func validateDurationFormat(v any) error {
 	}
 	_, err := parseDuration(s)
 	return err
+}
+
+// validateBackoffFormat rejects a retry delay over maxBackoff. A value that
+// is not a valid duration passes here, because nodeDuration reports it with
+// a message of its own.
+func validateBackoffFormat(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	d, err := parseDuration(s)
+	if err != nil || d <= maxBackoff {
+		return nil
+	}
+	return fmt.Errorf("%s is longer than %s", s, maxBackoff)
 }
 
 // BuiltinActions returns the parameter JSON Schema of each built-in action,

@@ -26,6 +26,9 @@ type lintTarget struct {
 	// fromWalk is true for files found by walking a folder: those that
 	// have no known kind are skipped instead of reported.
 	fromWalk bool
+	// symlink is true for a symbolic link found by walking a folder, which
+	// is reported instead of read.
+	symlink bool
 }
 
 // Lint checks files and folders the way LoadRepository checks a commit. It
@@ -34,19 +37,24 @@ type lintTarget struct {
 // the repository layout (such as workflows/x.yaml) is judged by its place;
 // any other file by its top-level key, so a `conditions:` or
 // `approval_chain:` fragment lints as such wherever it is. A folder stands
-// for every file of a known kind under it. The error is only for I/O and
-// usage problems.
+// for every file of a known kind under it, and also brings the warnings
+// about the repository itself when it holds the repository's workflows/
+// folder: symbolic links that are not followed, and a repository without
+// workflows. The error is only for I/O and usage problems.
 func Lint(paths []string, opts LintOptions) (Problems, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("lint: no files or folders given")
 	}
-	var targets []lintTarget
+	var targets, folders []lintTarget
 	for _, p := range paths {
-		found, err := lintTargets(p)
+		found, folder, err := lintTargets(p)
 		if err != nil {
 			return nil, err
 		}
 		targets = append(targets, found...)
+		if folder != nil {
+			folders = append(folders, *folder)
+		}
 	}
 
 	byRoot, err := groupByRepository(targets, opts.Repo)
@@ -61,7 +69,7 @@ func Lint(paths []string, opts LintOptions) (Problems, error) {
 
 	var out Problems
 	for _, root := range roots {
-		problems, err := lintInRepo(root, byRoot[root])
+		problems, err := lintInRepo(root, byRoot[root], folders)
 		if err != nil {
 			return nil, err
 		}
@@ -89,18 +97,19 @@ func groupByRepository(targets []lintTarget, repo string) (map[string][]lintTarg
 	return byRoot, nil
 }
 
-// lintTargets expands one argument into the files it names.
-func lintTargets(p string) ([]lintTarget, error) {
+// lintTargets expands one argument into the files it names. The folder is
+// the argument itself when it is a folder, and nil otherwise.
+func lintTargets(p string) (targets []lintTarget, folder *lintTarget, err error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return nil, fmt.Errorf("lint %s: %w", p, err)
+		return nil, nil, fmt.Errorf("lint %s: %w", p, err)
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return nil, fmt.Errorf("lint: %w", err)
+		return nil, nil, fmt.Errorf("lint: %w", err)
 	}
 	if !fi.IsDir() {
-		return []lintTarget{{abs: abs, display: p}}, nil
+		return []lintTarget{{abs: abs, display: p}}, nil, nil
 	}
 	var out []lintTarget
 	err = filepath.WalkDir(abs, func(f string, d fs.DirEntry, err error) error {
@@ -118,60 +127,21 @@ func lintTargets(p string) ([]lintTarget, error) {
 		default:
 			return nil
 		}
-		if !d.Type().IsRegular() {
+		symlink := d.Type()&fs.ModeSymlink != 0
+		if !symlink && !d.Type().IsRegular() {
 			return nil
 		}
 		rel, err := filepath.Rel(abs, f)
 		if err != nil {
 			return err
 		}
-		out = append(out, lintTarget{abs: f, display: filepath.Join(p, rel), fromWalk: true})
+		out = append(out, lintTarget{abs: f, display: filepath.Join(p, rel), fromWalk: true, symlink: symlink})
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lint %s: %w", p, err)
+		return nil, nil, fmt.Errorf("lint %s: %w", p, err)
 	}
-	return out, nil
-}
-
-// lintInRepo loads the repository at root with the targets added and
-// returns the targets' problems.
-func lintInRepo(root string, targets []lintTarget) (Problems, error) {
-	files, err := ReadDir(root)
-	if err != nil {
-		return nil, fmt.Errorf("lint: %w", err)
-	}
-	standalone := map[string]fileKind{}
-	display := map[string]string{}
-	var out Problems
-	for _, t := range targets {
-		key := repoKey(root, t.abs)
-		if !isOutside(key) && classify(key) != kindNone {
-			display[key] = t.display
-			continue
-		}
-		data, err := os.ReadFile(t.abs)
-		if err != nil {
-			return nil, fmt.Errorf("lint: %w", err)
-		}
-		kind, problems := standaloneKind(key, data, t.fromWalk)
-		if kind == kindNone {
-			out = append(out, relabel(problems, map[string]string{key: t.display})...)
-			continue
-		}
-		files[key] = data
-		standalone[key] = kind
-		display[key] = t.display
-	}
-	if len(display) == 0 {
-		return out, nil
-	}
-	l, err := newLoader(files, LoadOptions{}, standalone)
-	if err != nil {
-		return nil, fmt.Errorf("lint: %w", err)
-	}
-	_, problems := l.load()
-	return append(out, relabel(problems, display)...), nil
+	return out, &lintTarget{abs: abs, display: p}, nil
 }
 
 // relabel keeps the problems of the files in display, renamed to the

@@ -10,9 +10,12 @@ import (
 // loadTestRepo loads testdata/repo and fails the test on any problem.
 func loadTestRepo(t *testing.T) *Repository {
 	t.Helper()
-	files, err := ReadDir(filepath.Join("testdata", "repo"))
+	files, readProblems, err := ReadDir(filepath.Join("testdata", "repo"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(readProblems) > 0 {
+		t.Fatalf("problems reading testdata/repo:\n%v", readProblems)
 	}
 	repo, problems := LoadRepository(files, LoadOptions{})
 	if len(problems) > 0 {
@@ -148,7 +151,7 @@ func TestLoadRepositoryExampleRepo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "workflows")); err != nil {
 		t.Skipf("no example repository with workflows at %s", root)
 	}
-	files, err := ReadDir(root)
+	files, _, err := ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}

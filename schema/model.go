@@ -101,6 +101,20 @@ type Match struct {
 }
 
 // Schedule is a parsed trigger.schedule.
+//
+// A cron schedule, in either form, matches the wall clock of Location, and
+// each wall time fires at most once across daylight-saving changes:
+//   - A wall time that a forward change skips fires once, at the first
+//     instant after the skipped span. In America/New_York, "30 2 * * *"
+//     fires at 03:00 EDT on the spring-forward day, and every skipped time
+//     of one span shares that one firing.
+//   - A wall time that a backward change repeats fires once, at its first
+//     occurrence. In America/New_York, "30 1 * * *" fires at 01:30 EDT on
+//     the fall-back day and not again at 01:30 EST.
+//
+// A rate schedule ignores Location: it fires at every whole multiple of its
+// interval counted from the Unix epoch, 1970-01-01T00:00:00Z. rate(1 day)
+// fires at 00:00 UTC and rate(6 hours) at 00:00, 06:00, 12:00 and 18:00 UTC.
 type Schedule struct {
 	// Spec is the text as written: "cron(0 9 * * MON)", "0 9 * * 1" or "rate(5 minutes)".
 	Spec     string
@@ -145,7 +159,8 @@ type Step struct {
 	Pos       Pos
 }
 
-// Retry is a step's retry policy.
+// Retry is a step's retry policy. The workflow schema bounds MaxAttempts
+// to 1-100 and Backoff and MaxBackoff to at most 24 hours.
 type Retry struct {
 	// MaxAttempts counts the first attempt; 1 means no retry.
 	MaxAttempts int

@@ -13,7 +13,7 @@ import (
 
 // parseSchedule parses a trigger schedule in one of three forms:
 // "cron(0 9 * * MON)" (AWS style), "0 9 * * 1" (five-field cron) and
-// "rate(5 minutes)".
+// "rate(5 minutes)". Schedule documents when each form fires.
 func parseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 	text := strings.TrimSpace(spec)
 	out := &Schedule{Spec: spec, Location: loc}
@@ -22,7 +22,7 @@ func parseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.Next = func(t time.Time) time.Time { return t.Truncate(interval).Add(interval) }
+		out.Next = rateNext(interval)
 		return out, nil
 	}
 
@@ -38,7 +38,22 @@ func parseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 	return out, nil
 }
 
-// cronFields returns the five standard cron fields of a cron schedule.
+// rateNext returns a Next function that fires at every whole multiple of
+// interval since the Unix epoch. interval is a whole number of minutes.
+func rateNext(interval time.Duration) func(time.Time) time.Time {
+	step := int64(interval / time.Second)
+	return func(t time.Time) time.Time {
+		secs := t.Unix()
+		k := secs / step
+		if secs%step < 0 {
+			k--
+		}
+		return time.Unix((k+1)*step, 0).In(t.Location())
+	}
+}
+
+// cronFields returns the five standard cron fields of a cron schedule,
+// each checked so that an error names the invalid field.
 func cronFields(text string) (string, error) {
 	switch {
 	case strings.HasPrefix(text, "cron(") && strings.HasSuffix(text, ")"):
@@ -52,34 +67,41 @@ func cronFields(text string) (string, error) {
 	case strings.HasPrefix(text, "@"):
 		return "", errors.New("descriptors such as @daily are not supported; write five cron fields")
 	}
-	if n := len(strings.Fields(text)); n != 5 {
+	fields := strings.Fields(text)
+	if n := len(fields); n != 5 {
 		return "", fmt.Errorf("cron expression needs 5 fields (minute hour day-of-month month day-of-week), got %d", n)
 	}
-	return text, nil
+	if err := checkCronFields(fields, false); err != nil {
+		return "", err
+	}
+	return strings.Join(fields, " "), nil
 }
 
-// compileCron parses five cron fields and returns the schedule's Next in
-// loc. A spec that never fires, such as "0 0 30 2 *", is an error.
+// compileCron parses five checked cron fields and returns the schedule's
+// Next on the wall clock of loc. A spec that never fires, such as
+// "0 0 30 2 *", is an error.
 func compileCron(fields string, loc *time.Location) (func(time.Time) time.Time, error) {
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 	sched, err := parser.Parse(fields)
 	if err != nil {
-		return nil, fmt.Errorf("invalid cron expression: %v", err)
+		// checkCronFields accepts only what the parser accepts, so the
+		// parser's own wording is never shown.
+		return nil, fmt.Errorf("invalid cron expression %q", fields)
 	}
 	spec, ok := sched.(*cron.SpecSchedule)
 	if !ok {
 		return nil, fmt.Errorf("invalid cron expression %q", fields)
 	}
-	spec.Location = loc
 
 	// robfig/cron searches five years ahead and returns the zero time when
 	// nothing matches. Probing from 2000, a leap year, counts February 29
 	// as a date that exists.
+	spec.Location = time.UTC
 	probe := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	if spec.Next(probe).IsZero() {
 		return nil, errors.New("cron expression never fires")
 	}
-	return spec.Next, nil
+	return wallClockNext(spec, loc), nil
 }
 
 // parseRate parses "N unit" with unit minute(s), hour(s) or day(s).
@@ -125,40 +147,35 @@ func awsCronFields(body string) ([]string, error) {
 	default:
 		return nil, fmt.Errorf("cron() needs 5 fields (minute hour day-of-month month day-of-week) or 6 with a year, got %d", len(fields))
 	}
+	if err := checkCronFields(fields, true); err != nil {
+		return nil, err
+	}
 	for i, f := range fields {
 		fields[i] = strings.ReplaceAll(f, "?", "*")
 	}
-	dow, err := shiftAWSWeekdays(fields[4])
-	if err != nil {
-		return nil, err
-	}
-	fields[4] = dow
+	fields[4] = shiftAWSWeekdays(fields[4])
 	return fields, nil
 }
 
-// shiftAWSWeekdays rewrites numeric days of the week from AWS numbering
-// (1 = Sunday) to standard numbering (0 = Sunday); names and steps stay.
-func shiftAWSWeekdays(field string) (string, error) {
+// shiftAWSWeekdays rewrites the numeric days of the week of a checked field
+// from AWS numbering (1 = Sunday) to standard numbering (0 = Sunday). Names
+// and steps stay as written.
+func shiftAWSWeekdays(field string) string {
 	items := strings.Split(field, ",")
 	for i, item := range items {
 		base, step, hasStep := strings.Cut(item, "/")
 		bounds := strings.Split(base, "-")
 		for j, b := range bounds {
-			n, err := strconv.Atoi(b)
-			if err != nil {
-				continue
+			if n, err := strconv.Atoi(b); err == nil {
+				bounds[j] = strconv.Itoa(n - 1)
 			}
-			if n < 1 || n > 7 {
-				return "", fmt.Errorf("day of week %d is out of range: cron() numbers days 1-7 from Sunday", n)
-			}
-			bounds[j] = strconv.Itoa(n - 1)
 		}
 		items[i] = strings.Join(bounds, "-")
 		if hasStep {
 			items[i] += "/" + step
 		}
 	}
-	return strings.Join(items, ","), nil
+	return strings.Join(items, ",")
 }
 
 // loadLocation resolves an IANA time zone name; empty means UTC.

@@ -50,7 +50,7 @@ func TestParseScheduleErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
 		{"cron(0 9 * *)", "needs 5 fields"},
 		{"cron(0 9 * * MON 2030)", `year field "2030"`},
-		{"cron(0 9 ? * 8 *)", "day of week 8 is out of range"},
+		{"cron(0 9 ? * 8 *)", `invalid cron field "8": day of week must be 1-7 (1 is Sunday)`},
 		{"0 9 * *", "needs 5 fields"},
 		{"0 9 * * 1 2025", "needs 5 fields"},
 		{"0 0 30 2 *", "never fires"},
@@ -59,7 +59,7 @@ func TestParseScheduleErrors(t *testing.T) {
 		{"rate(5)", "count and a unit"},
 		{"rate(-1 minutes)", "at least 1"},
 		{"rate(5 weeks)", "minute(s), hour(s) or day(s)"},
-		{"61 * * * *", "invalid cron expression"},
+		{"61 * * * *", `invalid cron field "61": minute must be 0-59`},
 	}
 	for _, tt := range tests {
 		_, err := parseSchedule(tt.spec, time.UTC)

@@ -98,7 +98,9 @@ func (vc validationContext) collect(e *jsonschema.ValidationError) []schemaIssue
 		if len(k.Subschemas) == 0 {
 			return vc.chooseAlternative(e)
 		}
-	case *kind.PropertyNames:
+	case *kind.PropertyNames, *kind.Contains, *kind.MinContains, *kind.MaxContains:
+		// The causes are the items that do not match the contains schema,
+		// which is no fault of theirs.
 		return vc.leafIssues(e)
 	}
 	if len(e.Causes) == 0 {

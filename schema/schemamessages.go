@@ -8,8 +8,6 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // leafIssues phrases one leaf of the error tree. Unknown keys yield one
@@ -37,56 +35,18 @@ func (vc validationContext) leafIssues(e *jsonschema.ValidationError) []schemaIs
 		return issueAt(fmt.Sprintf("%s must be %s, got %s", subj, joinTypes(k.Want), typeName(k.Got)))
 	case *kind.PropertyNames:
 		return []schemaIssue{{tokens: loc, property: k.Property, msg: fmt.Sprintf("invalid key %q: it %s", k.Property, orDefault(vc.propertyNamesMessage(e), "is not allowed here"))}}
+	case *kind.InvalidJsonValue:
+		// A custom message describes valid values, which is beside the
+		// point for a value that JSON cannot hold at all.
+		return issueAt(subj + " " + numberMessage(k))
 	}
 	if custom != "" {
-		if pat, ok := e.ErrorKind.(*kind.Pattern); ok {
-			return issueAt(fmt.Sprintf("%s %s; got %q", subj, custom, pat.Got))
+		if got := gotValue(e.ErrorKind); got != "" {
+			return issueAt(fmt.Sprintf("%s %s; got %s", subj, custom, got))
 		}
 		return issueAt(subj + " " + custom)
 	}
 	return issueAt(subj + " " + genericMessage(e))
-}
-
-// genericMessage phrases the remaining keyword failures.
-func genericMessage(e *jsonschema.ValidationError) string {
-	switch k := e.ErrorKind.(type) {
-	case *kind.Enum:
-		return fmt.Sprintf("must be one of %s; got %s", joinValues(k.Want), displayValue(k.Got))
-	case *kind.Const:
-		return fmt.Sprintf("must be %s; got %s", displayValue(k.Want), displayValue(k.Got))
-	case *kind.Pattern:
-		return fmt.Sprintf("value %q does not match the pattern %s", k.Got, k.Want)
-	case *kind.MinLength:
-		if k.Want == 1 {
-			return "must not be empty"
-		}
-		return fmt.Sprintf("must be at least %d characters long", k.Want)
-	case *kind.MaxLength:
-		return fmt.Sprintf("must be at most %d characters long", k.Want)
-	case *kind.MinItems:
-		return fmt.Sprintf("must have at least %d %s", k.Want, plural(k.Want, "item"))
-	case *kind.MaxItems:
-		return fmt.Sprintf("must have at most %d %s", k.Want, plural(k.Want, "item"))
-	case *kind.MinProperties:
-		return fmt.Sprintf("must have at least %d %s", k.Want, plural(k.Want, "key"))
-	case *kind.MaxProperties:
-		return fmt.Sprintf("must have at most %d %s", k.Want, plural(k.Want, "key"))
-	case *kind.Minimum:
-		return fmt.Sprintf("must be at least %s; got %s", k.Want.RatString(), k.Got.RatString())
-	case *kind.Maximum:
-		return fmt.Sprintf("must be at most %s; got %s", k.Want.RatString(), k.Got.RatString())
-	case *kind.Format:
-		name := k.Want
-		if name == "go-duration" {
-			name = "duration"
-		}
-		return fmt.Sprintf("is not a valid %s: %v", name, k.Err)
-	case *kind.UniqueItems:
-		return fmt.Sprintf("has equal items at %d and %d", k.Duplicates[0], k.Duplicates[1])
-	case *kind.OneOf:
-		return "matches more than one of the allowed forms"
-	}
-	return e.ErrorKind.LocalizedString(message.NewPrinter(language.English))
 }
 
 func (vc validationContext) unknownKeys(e *jsonschema.ValidationError, props []string) []schemaIssue {

@@ -127,6 +127,7 @@ func (sc *stepCompiler) compileParameters(i int, st *Step, n *yaml.Node) {
 			anchor = actionNode
 		}
 		sc.checkAction(st.Action, actionNode, params, tree, anchor)
+		sc.checkHTTPParameters(st.Action, params)
 	}
 
 	if params == nil {
@@ -134,7 +135,7 @@ func (sc *stepCompiler) compileParameters(i int, st *Step, n *yaml.Node) {
 	}
 	val, err := sc.l.env.CompileValue(tree)
 	if err != nil {
-		*sc.problems = append(*sc.problems, doc.valueProblem(params, err, "invalid template"))
+		*sc.problems = append(*sc.problems, sc.l.valueProblems(doc, params, err, "invalid template")...)
 		return
 	}
 	sc.checkStepRefs(i, params, val.Refs())

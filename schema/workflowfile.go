@@ -27,7 +27,8 @@ func LoadWorkflowFile(path, repo string) (*Repository, *Workflow, Problems, erro
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("load workflow file %s: %w", path, err)
 	}
-	files, err := ReadDir(root)
+	// The skipped links of ReadDir are not problems of the file itself.
+	files, _, err := ReadDir(root)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("load workflow file %s: %w", path, err)
 	}

@@ -42,6 +42,11 @@ var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // parseYAML decodes one YAML document whose top-level value must be a
 // mapping. It returns nil and the problems when the file cannot be used.
 func parseYAML(path string, data []byte) (*document, Problems) {
+	if !hasUTF16BOM(data) {
+		if p := utf8Problem(path, data); p != nil {
+			return nil, Problems{*p}
+		}
+	}
 	doc := &document{path: path, data: data}
 	first, problems := decodeFirst(doc)
 	if first == nil {
