@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -95,8 +96,9 @@ func (d *daemon) start() {
 	d.waitReady()
 }
 
-// waitReady polls /readyz until it responds 200, failing early when the
-// process exits.
+// waitReady polls /readyz until the daemon has restored its state: 200, or
+// 503 "no active policy commit" while no commit has been activated yet. It
+// fails early when the process exits.
 func (d *daemon) waitReady() {
 	d.t.Helper()
 	deadline := time.Now().Add(readyTimeout)
@@ -109,8 +111,9 @@ func (d *daemon) waitReady() {
 		}
 		resp, err := client.Get(d.url + "/readyz")
 		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || strings.Contains(string(body), "no active policy commit") {
 				return
 			}
 		}

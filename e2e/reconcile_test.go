@@ -234,9 +234,14 @@ func TestInvalidFirstCommitThenFix(t *testing.T) {
 	if st.Active != nil {
 		t.Errorf("active snapshot %+v after a rejected first commit, want none", st.Active)
 	}
-	status, res := postEvent(t, d, readTestEvent(t, "critical-security-violation.json"))
-	if status != http.StatusAccepted || len(res.Runs) != 0 {
-		t.Errorf("event with no active snapshot: status %d runs %v, want 202 and no runs", status, res.Runs)
+	// Without an active set the event is refused, not stored, so the same
+	// event can be sent again once a commit is active.
+	early := readTestEvent(t, "critical-security-violation.json")
+	if status, body, err := d.do(http.MethodPost, "/v1/events", early); err != nil || status != http.StatusServiceUnavailable {
+		t.Errorf("event with no active snapshot: status %d (%v) %s, want 503", status, err, body)
+	}
+	if code, _, err := d.do(http.MethodGet, "/readyz", nil); err != nil || code != http.StatusServiceUnavailable {
+		t.Errorf("readyz with no active snapshot = %d (%v), want 503", code, err)
 	}
 	var list struct {
 		Workflows []workflowSummary `json:"workflows"`
@@ -252,4 +257,5 @@ func TestInvalidFirstCommitThenFix(t *testing.T) {
 	waitActive(t, d, fixed)
 	id := submitOne(t, d, readTestEvent(t, "s3-public-bucket-staging.json"), "auto-remediate-s3-public-access")
 	wantRunStatus(t, d, id, "succeeded")
+	submitOne(t, d, early, "critical-security-incident-response")
 }
