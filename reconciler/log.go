@@ -22,6 +22,13 @@ func (r *Reconciler) logActivation(commit string, snapshotID int64, diff []store
 		slog.Int("changed", changed),
 		slog.Int("removed", removed),
 		slog.Int("warnings", len(problems)))
+	for i, p := range problems {
+		if i == maxLoggedProblems {
+			r.cfg.Logger.Warn("more policy warnings not logged", slog.String("commit", commit), slog.Int("count", len(problems)-i))
+			break
+		}
+		r.cfg.Logger.Warn("policy warning", slog.String("commit", commit), slog.String("problem", p.String()))
+	}
 	for _, entry := range diff {
 		if entry.Warning == "" {
 			continue

@@ -3,10 +3,12 @@ package reconciler
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/policycortex/policycortex/schema"
 	"github.com/policycortex/policycortex/store"
 )
 
@@ -291,5 +293,31 @@ func TestReconcileUnreachable(t *testing.T) {
 	}
 	if status.ConsecutiveFailures != 0 {
 		t.Errorf("consecutive failures after recovery = %d, want 0", status.ConsecutiveFailures)
+	}
+}
+
+func TestReconcileWarnsAboutSymlink(t *testing.T) {
+	t.Parallel()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	if err := os.Symlink("a.yaml", filepath.Join(repo.dir, "workflows", "link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	head := repo.commit("Add alpha and a link to it")
+	h := newHarness(t, repo, nil)
+
+	result := h.reconcile()
+
+	if !checkResult(t, result, OutcomeActivated, head) {
+		t.FailNow()
+	}
+	found := false
+	for _, p := range result.Problems {
+		if p.Pos.File == "workflows/link.yaml" && p.Severity == schema.SeverityWarning {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("problems = %v, want a warning about workflows/link.yaml", result.Problems)
 	}
 }

@@ -100,7 +100,8 @@ type treeWalk struct {
 
 // visit adds the policy files under tree, whose path relative to the policy
 // root is dir. Like schema.ReadDir, it skips hidden directories (such as
-// .github), symbolic links and submodules.
+// .github), symbolic links and submodules, and warns about each symbolic
+// link with a policy file extension.
 func (w *treeWalk) visit(tree *object.Tree, dir string) error {
 	for _, entry := range tree.Entries {
 		name := path.Join(dir, entry.Name)
@@ -122,6 +123,10 @@ func (w *treeWalk) visit(tree *object.Tree, dir string) error {
 			}
 			if err := w.addBlob(name, entry.Hash); err != nil {
 				return err
+			}
+		case filemode.Symlink:
+			if policyExtensions[path.Ext(entry.Name)] {
+				w.problems = append(w.problems, schema.SymlinkProblem(name))
 			}
 		}
 	}
