@@ -114,6 +114,10 @@ func (d *daemon) build(opts serveOptions, cfg serveConfig, lookupEnv lookupEnvFu
 	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	scripts, err := newScriptRunner(d.log)
+	if err != nil {
+		return err
+	}
 
 	d.engine, err = engine.New(engine.Config{
 		Store:         d.store,
@@ -124,6 +128,7 @@ func (d *daemon) build(opts serveOptions, cfg serveConfig, lookupEnv lookupEnvFu
 		Metrics:       engine.NewMetrics(registry),
 		Owner:         cfg.owner,
 		Workers:       opts.workers,
+		Scripts:       scripts,
 	})
 	if err != nil {
 		return err

@@ -97,6 +97,10 @@ func runWorkflowTest(cmd *cobra.Command, opts workflowTestOptions, lookupEnv loo
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	scripts, err := newScriptRunner(logger)
+	if err != nil {
+		return ioError(err)
+	}
 	testOpts := engine.TestOptions{
 		Repo:          repo,
 		Workflow:      wf,
@@ -105,6 +109,7 @@ func runWorkflowTest(cmd *cobra.Command, opts workflowTestOptions, lookupEnv loo
 		ActionOptions: actions.Options{Logger: logger, LookupEnv: lookupEnv},
 		DryRun:        opts.dryRun,
 		Verbose:       opts.verbose,
+		Scripts:       scripts,
 	}
 	if opts.output == formatText {
 		testOpts.Out = cmd.OutOrStdout()
