@@ -28,11 +28,11 @@ type childResult struct {
 	elapsed  time.Duration
 }
 
-// start runs one child to completion: it sends req on stdin, collects
+// runChild runs one child to completion: it sends req on stdin, collects
 // stdout and stderr within their bounds, and kills the process group when
 // timeout passes, ctx ends or stdout grows past maxStdout. An error means
 // the child could not be started.
-func (r *Runner) start(ctx context.Context, req *request, timeout time.Duration) (*childResult, error) {
+func (r *Runner) runChild(ctx context.Context, req *request, timeout time.Duration) (*childResult, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("run script: encode request: %w", err)

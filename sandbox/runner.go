@@ -88,7 +88,7 @@ func (r *Runner) Run(ctx context.Context, script *expr.Script, vars *expr.Vars, 
 		MaxSteps:      limits.MaxSteps,
 		TimeoutMillis: max(limits.Timeout.Milliseconds(), 1),
 	}
-	res, err := r.start(ctx, req, limits.Timeout)
+	res, err := r.runChild(ctx, req, limits.Timeout)
 	if err != nil {
 		return nil, err
 	}
