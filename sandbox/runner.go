@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/policycortex/policycortex/expr"
@@ -19,6 +20,10 @@ import (
 // DefaultMemoryLimit is the memory limit of a script child when
 // Runner.MemoryLimit is zero.
 const DefaultMemoryLimit = 256 << 20
+
+// DefaultMaxChildren is the number of script children alive at once when
+// Runner.MaxChildren is zero.
+const DefaultMaxChildren = 4
 
 // Bounds on what the parent reads from a child.
 const (
@@ -60,6 +65,13 @@ type Runner struct {
 	// crashed, at info level when a limit stopped it, else at debug level.
 	// Nil discards them.
 	Logger *slog.Logger
+	// MaxChildren bounds the script children alive at once, and so the
+	// memory that scripts take together; zero means DefaultMaxChildren.
+	// A script waits for a free slot within its own time limit.
+	MaxChildren int
+
+	slotsOnce sync.Once
+	slots     chan struct{}
 }
 
 // Run runs the script in a child process with the variables of vars and
@@ -82,6 +94,11 @@ func (r *Runner) Run(ctx context.Context, script *expr.Script, vars *expr.Vars, 
 	if limits.Timeout <= 0 {
 		limits.Timeout = expr.DefaultScriptTimeout
 	}
+	release, err := r.acquire(ctx, limits.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	req := &request{
 		Source:        script.Source,
 		Input:         script.Input(vars),
@@ -95,6 +112,27 @@ func (r *Runner) Run(ctx context.Context, script *expr.Script, vars *expr.Vars, 
 	out, err := r.outcome(ctx, res, limits)
 	r.log(res, err)
 	return out, err
+}
+
+// acquire waits for a free child slot, at most for timeout.
+func (r *Runner) acquire(ctx context.Context, timeout time.Duration) (func(), error) {
+	r.slotsOnce.Do(func() {
+		n := r.MaxChildren
+		if n <= 0 {
+			n = DefaultMaxChildren
+		}
+		r.slots = make(chan struct{}, n)
+	})
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r.slots <- struct{}{}:
+		return func() { <-r.slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for a script slot: %w", ctx.Err())
+	case <-timer.C:
+		return nil, fmt.Errorf("script timed out after %s waiting for one of %d script slots: %w", timeout, cap(r.slots), context.DeadlineExceeded)
+	}
 }
 
 // memoryLimit returns MemoryLimit or its default.

@@ -330,3 +330,28 @@ func TestRunnerMissingExecutable(t *testing.T) {
 		t.Fatalf("Run error = %v, want a start failure", err)
 	}
 }
+
+func TestRunnerBoundsChildrenAlive(t *testing.T) {
+	t.Parallel()
+	runner := testRunner(t, childArg)
+	runner.MaxChildren = 1
+	slow := compile(t, "n = 0\nwhile True:\n    n += 1\n")
+	started := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, err := runner.Run(context.Background(), slow, nil, expr.ScriptLimits{MaxSteps: 1 << 62, Timeout: 500 * time.Millisecond})
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+
+	// The only slot is taken, so this script times out waiting for it.
+	_, err := runner.Run(context.Background(), compile(t, "return 1\n"), nil, expr.ScriptLimits{Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for one of 1 script slots") {
+		t.Errorf("second Run error = %v, want a timeout waiting for a slot", err)
+	}
+	<-done
+	out, err := runner.Run(context.Background(), compile(t, "return 1\n"), nil, expr.ScriptLimits{Timeout: 5 * time.Second})
+	if err != nil || out != int64(1) {
+		t.Errorf("Run after the slot is free = %v, %v; want 1 (after %s)", out, err, time.Since(started))
+	}
+}

@@ -118,6 +118,8 @@ func (d *daemon) build(opts serveOptions, cfg serveConfig, lookupEnv lookupEnvFu
 	if err != nil {
 		return err
 	}
+	scripts.MemoryLimit = uint64(opts.scriptMemoryMiB) << 20
+	scripts.MaxChildren = opts.scriptChildren
 
 	d.engine, err = engine.New(engine.Config{
 		Store:         d.store,

@@ -59,6 +59,8 @@ func TestFlagValidation(t *testing.T) {
 		{"serve bad log level", []string{"serve", "--repo", ".", "--log-level", "loud"}, "invalid --log-level"},
 		{"serve zero workers", []string{"serve", "--repo", ".", "--workers", "0"}, "invalid --workers"},
 		{"serve short poll", []string{"serve", "--repo", ".", "--poll-interval", "10ms"}, "invalid --poll-interval"},
+		{"serve small script memory", []string{"serve", "--repo", ".", "--script-memory-mib", "1"}, "invalid --script-memory-mib"},
+		{"serve no script children", []string{"serve", "--repo", ".", "--script-children", "0"}, "invalid --script-children"},
 		{"serve bad listen", []string{"serve", "--repo", ".", "--listen", "8080"}, "invalid --listen"},
 		{"serve bad duration", []string{"serve", "--repo", ".", "--poll-interval", "soon"}, "invalid argument"},
 		{"lint without paths", []string{"lint"}, "requires at least 1 arg"},

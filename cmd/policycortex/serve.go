@@ -8,6 +8,7 @@ import (
 
 	"github.com/policycortex/policycortex/engine"
 	"github.com/policycortex/policycortex/reconciler"
+	"github.com/policycortex/policycortex/sandbox"
 )
 
 // serveOptions are the flags of serve.
@@ -24,9 +25,15 @@ type serveOptions struct {
 	sshKeyFile        string
 	gitTokenFile      string
 	workers           int
+	scriptMemoryMiB   int
+	scriptChildren    int
 	logFormat         string
 	logLevel          string
 }
+
+// minScriptMemoryMiB is the smallest memory limit a script child starts
+// with reliably.
+const minScriptMemoryMiB = 16
 
 // minPollInterval bounds how often the repository is fetched. Intervals
 // under a second suit tests and local repositories; remote hosts usually
@@ -52,6 +59,12 @@ func (o serveOptions) validate() error {
 	}
 	if o.workers < 1 {
 		return usageErrorf("invalid --workers %d: must be at least 1", o.workers)
+	}
+	if o.scriptMemoryMiB < minScriptMemoryMiB {
+		return usageErrorf("invalid --script-memory-mib %d: must be at least %d", o.scriptMemoryMiB, minScriptMemoryMiB)
+	}
+	if o.scriptChildren < 1 {
+		return usageErrorf("invalid --script-children %d: must be at least 1", o.scriptChildren)
 	}
 	if err := checkChoice("log-format", o.logFormat, formatText, formatJSON); err != nil {
 		return err
@@ -101,6 +114,8 @@ SIGINT or SIGTERM stops the HTTP server, lets running steps finish (up to
 	f.StringVar(&opts.sshKeyFile, "ssh-key", "", "private key for ssh:// repositories (default: the SSH agent at SSH_AUTH_SOCK)")
 	f.StringVar(&opts.gitTokenFile, "git-token-file", "", "file containing the access token for https:// repositories (default: env POLICYCORTEX_GIT_TOKEN)")
 	f.IntVar(&opts.workers, "workers", engine.DefaultWorkers, "number of runs executed at once")
+	f.IntVar(&opts.scriptMemoryMiB, "script-memory-mib", sandbox.DefaultMemoryLimit>>20, "memory limit of each script step's child process, in MiB")
+	f.IntVar(&opts.scriptChildren, "script-children", sandbox.DefaultMaxChildren, "number of script steps run at once; others wait within their timeout")
 	f.StringVar(&opts.logFormat, "log-format", formatText, "log format on stderr: text or json")
 	f.StringVar(&opts.logLevel, "log-level", "info", "minimum log level: debug, info, warn or error")
 	return cmd
