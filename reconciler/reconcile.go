@@ -61,11 +61,15 @@ func (r *Reconciler) reconcile(ctx context.Context) (Result, error) {
 	if err := r.loadBaseline(ctx); err != nil {
 		return Result{Commit: head}, err
 	}
-	if head == r.activeCommit || head == r.lastCommit {
+	if !r.revalidate && (head == r.activeCommit || head == r.lastCommit) {
 		r.lastCommit = head
 		return Result{Commit: head, Outcome: OutcomeUnchanged, SnapshotID: r.activeID}, nil
 	}
-	return r.evaluate(ctx, commit)
+	result, err := r.evaluate(ctx, commit)
+	if err == nil {
+		r.revalidate = false
+	}
+	return result, err
 }
 
 // loadBaseline reads the active snapshot and the newest history record from

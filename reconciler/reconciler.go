@@ -104,6 +104,10 @@ type Reconciler struct {
 	activeWorkflows []store.WorkflowRecord
 	// lastCommit is the newest activated or rejected commit.
 	lastCommit string
+	// revalidate makes the next pass evaluate the head even when it is
+	// the active or last commit, after Restore found the stored snapshot
+	// invalid.
+	revalidate bool
 
 	statusMu sync.Mutex
 	status   Status

@@ -2,11 +2,18 @@ package reconciler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/policycortex/policycortex/schema"
 )
+
+// ErrSnapshotInvalid is wrapped by Restore's error when the stored active
+// snapshot no longer passes validation. The caller may go on without an
+// active set: the next Reconcile evaluates the head even if it is the
+// stored active commit.
+var ErrSnapshotInvalid = errors.New("stored active snapshot is no longer valid")
 
 // Restore compiles the active snapshot from the store, without Git access,
 // and calls OnActivate with it. Call it once at startup, before Run. It
@@ -34,7 +41,11 @@ func (r *Reconciler) Restore(ctx context.Context) error {
 		MaxFileSize: r.cfg.MaxFileSize,
 	})
 	if errs := problems.Errors(); len(errs) > 0 {
-		return fmt.Errorf("restore: compile snapshot %d of commit %s: %w", r.activeID, r.activeCommit, errs)
+		// A newer binary may judge a stored commit more strictly. The daemon
+		// then starts without an active set, and the next pass evaluates the
+		// head again, so its problems show as a rejection.
+		r.revalidate = true
+		return fmt.Errorf("restore: compile snapshot %d of commit %s: %w: %w", r.activeID, r.activeCommit, ErrSnapshotInvalid, errs)
 	}
 	if repo == nil {
 		return fmt.Errorf("restore: compile snapshot %d of commit %s: no repository returned", r.activeID, r.activeCommit)

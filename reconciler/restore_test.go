@@ -2,7 +2,11 @@ package reconciler
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
+
+	"github.com/policycortex/policycortex/store"
 )
 
 func TestRestoreAfterReopen(t *testing.T) {
@@ -116,5 +120,39 @@ func TestReconcileWithoutRestoreDiffsStoredSet(t *testing.T) {
 
 	if len(result.Diff) != 1 || result.Diff[0].Workflow != "beta" {
 		t.Errorf("diff = %+v, want only beta added against the stored set", result.Diff)
+	}
+}
+
+func TestRestoreInvalidSnapshotRevalidatesHead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	repo := newGitRepo(t, "main")
+	repo.write("workflows/a.yaml", workflowYAML("alpha", "1.0", "production"))
+	head := repo.commit("Add alpha")
+	h := newHarness(t, repo, nil)
+	// The store holds the head with content that no longer validates, as
+	// after an upgrade that tightened the rules.
+	_, err := h.store.Activate(ctx, store.Activation{
+		Commit: head, Branch: "main", At: time.Now(),
+		Files: map[string][]byte{"workflows/a.yaml": []byte(invalidYAML)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	err = h.rec.Restore(ctx)
+	if !errors.Is(err, ErrSnapshotInvalid) {
+		t.Fatalf("restore error = %v, want ErrSnapshotInvalid", err)
+	}
+	if n := len(h.activationCalls()); n != 0 {
+		t.Errorf("OnActivate called %d times for an invalid snapshot, want 0", n)
+	}
+
+	result := h.reconcile()
+
+	checkResult(t, result, OutcomeActivated, head)
+	checkActivation(t, h.activationCalls(), activation{snapshotID: result.SnapshotID, commit: head, workflows: 1})
+	if again := h.reconcile(); again.Outcome != OutcomeUnchanged {
+		t.Errorf("next pass = %q, want unchanged", again.Outcome)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -95,7 +96,11 @@ func startDaemon(ctx context.Context, opts serveOptions, logger *slog.Logger, lo
 	}
 
 	go d.serveHTTP()
-	if err := d.reconciler.Restore(ctx); err != nil {
+	if err := d.reconciler.Restore(ctx); errors.Is(err, reconciler.ErrSnapshotInvalid) {
+		// Starting lets status show why: the head is evaluated again and
+		// rejected with its problems, or activated once it is fixed.
+		logger.Error("active policy snapshot no longer valid; starting without an active set", slog.Any("error", err))
+	} else if err != nil {
 		d.shutdownHTTP()
 		d.closeStore()
 		return nil, failure(err)
