@@ -24,7 +24,8 @@ const DefaultRunsLimit = 50
 
 // RunList is the body of GET /v1/runs.
 type RunList struct {
-	// Runs are newest first, each with its steps and approval stages.
+	// Runs are newest first, each with its steps and approval stages. Step
+	// inputs and outputs are left out; GET /v1/runs/{id} has them.
 	Runs []*store.Run `json:"runs"`
 }
 
@@ -60,6 +61,13 @@ func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	if runs == nil {
 		runs = []*store.Run{}
+	}
+	// Step inputs and outputs can each approach an event's size, so a
+	// listing leaves them out; GET /v1/runs/{id} has them.
+	for _, run := range runs {
+		for _, step := range run.Steps {
+			step.Input, step.Output = nil, nil
+		}
 	}
 	writeJSON(w, http.StatusOK, RunList{Runs: runs})
 }

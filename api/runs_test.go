@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -147,6 +148,35 @@ func TestCancelRun(t *testing.T) {
 	for _, tc := range cases {
 		if resp := s.do(http.MethodPost, tc.path, tc.body); resp.status != tc.want {
 			t.Errorf("%s: status = %d, body %s; want %d", tc.name, resp.status, resp.body, tc.want)
+		}
+	}
+}
+
+func TestListRunsLeavesOutStepData(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, serverOptions{})
+	resp := s.do(http.MethodPost, "/v1/events", violationEvent("evt-io", "HIGH"))
+	var submitted engine.SubmitResult
+	resp.decode(t, &submitted)
+	id := submitted.RunIDs[0]
+	ctx := context.Background()
+	if err := s.store.StartStep(ctx, store.StepStart{RunID: id, Index: 0, Attempt: 1, Input: []byte(`{"big":"input"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	next := 1
+	finish := store.StepFinish{RunID: id, Index: 0, Status: store.StepSucceeded, Output: []byte(`{"big":"output"}`)}
+	if err := s.store.FinishStep(ctx, finish, store.RunUpdate{RunID: id, NextStep: &next}); err != nil {
+		t.Fatal(err)
+	}
+
+	list := s.do(http.MethodGet, "/v1/runs", nil)
+	if strings.Contains(string(list.body), "big") {
+		t.Errorf("listing holds step input or output:\n%s", list.body)
+	}
+	one := s.do(http.MethodGet, "/v1/runs/"+id, nil)
+	for _, want := range []string{`"input"`, `"output"`} {
+		if !strings.Contains(string(one.body), want) {
+			t.Errorf("GET /v1/runs/%s lacks %s:\n%s", id, want, one.body)
 		}
 	}
 }
