@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,12 @@ func TestCancelInFlightRun(t *testing.T) {
 	}
 	if run.Error != "cancelled: operator request" {
 		t.Errorf("run error = %q, want the reason", run.Error)
+	}
+	if run.Steps[0].Status != store.StepFailed || !strings.Contains(run.Steps[0].Error, "cancelled") {
+		t.Errorf("in-flight step = %s %q, want failed as cancelled", run.Steps[0].Status, run.Steps[0].Error)
+	}
+	if run.Steps[1].Status != store.StepSkipped {
+		t.Errorf("next step = %s, want skipped", run.Steps[1].Status)
 	}
 
 	// The executor lets go of the run well before the 5s response.
@@ -69,6 +76,11 @@ func TestCancelWaitingRun(t *testing.T) {
 	}
 	if run.Status != store.RunCancelled {
 		t.Errorf("run status = %s, want cancelled", run.Status)
+	}
+	for _, g := range run.Gates {
+		if g.Status == store.GatePending {
+			t.Errorf("gate %s still pending after cancel", g.Name)
+		}
 	}
 	if err := h.engine.Cancel(context.Background(), "no-such-run", ""); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("cancel unknown run error = %v, want store.ErrNotFound", err)

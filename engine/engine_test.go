@@ -214,8 +214,8 @@ func TestPermanentFailureFailsRun(t *testing.T) {
 	if run.Steps[0].Status != store.StepFailed {
 		t.Errorf("contain status = %s, want failed", run.Steps[0].Status)
 	}
-	if run.Steps[1].Status != store.StepPending {
-		t.Errorf("classify status = %s, want pending (never reached)", run.Steps[1].Status)
+	if run.Steps[1].Status != store.StepSkipped {
+		t.Errorf("classify status = %s, want skipped (never reached)", run.Steps[1].Status)
 	}
 	if !strings.Contains(run.Error, "400") {
 		t.Errorf("run error %q does not name the status", run.Error)

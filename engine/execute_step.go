@@ -54,7 +54,9 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 	began := time.Now()
 	res := call.run(ctx, params)
 	e.cfg.Metrics.stepFinished(scope.workflow.Name, step.Name, res.Status, time.Since(began))
-	if res.Err != nil && isShutdown(ctx, res.Err) {
+	if ctx.Err() != nil {
+		// The run was cancelled or the engine is stopping: the outcome is
+		// not recorded, whatever the action returned.
 		if errors.Is(context.Cause(ctx), errCancelled) {
 			log.Info("step interrupted: run cancelled", "attempt", attempt)
 		} else {

@@ -233,11 +233,6 @@ func (e *Engine) finishRun(ctx context.Context, run *store.Run, status store.Run
 	log.Info("run finished", "status", status, "error", msg)
 }
 
-// isShutdown reports whether an error comes from the executor's own
-// cancellation, at shutdown or by Cancel, rather than from the step.
-func isShutdown(ctx context.Context, err error) bool {
-	return ctx.Err() != nil && errors.Is(err, context.Canceled)
-}
 
 // invoke sends a real action request through the run's catalog.
 func (s *runScope) invoke(ctx context.Context, name string, inv actions.Invocation) (any, error) {

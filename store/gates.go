@@ -158,10 +158,9 @@ func timeOutRun(ctx context.Context, tx *writeTx, e expiredStage, now int64) err
 	if err != nil {
 		return fmt.Errorf("time out run %s: %w", e.runID, err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE gates SET status = ?, decided_at = ? WHERE run_id = ? AND status = ?`,
-		GateSkipped, now, e.runID, GatePending)
-	if err != nil {
-		return fmt.Errorf("skip remaining stages of run %s: %w", e.runID, err)
+	finished := time.Unix(0, now)
+	if err := settleLeftovers(ctx, tx, RunUpdate{RunID: e.runID, Status: RunTimedOut, FinishedAt: &finished}); err != nil {
+		return fmt.Errorf("skip remaining stages and steps of run %s: %w", e.runID, err)
 	}
 	return nil
 }

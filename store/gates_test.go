@@ -114,8 +114,8 @@ func TestExpireGates(t *testing.T) {
 		t.Errorf("r1 gates = %s, %s; want expired, skipped", r1.Gates[0].Status, r1.Gates[1].Status)
 	}
 	r3 := getRun(t, s, "r3")
-	if r3.Status != RunCancelled || r3.Gates[0].Status != GateExpired {
-		t.Errorf("r3 = %s with first gate %s, want cancelled with expired gate", r3.Status, r3.Gates[0].Status)
+	if r3.Status != RunCancelled || r3.Gates[0].Status != GateSkipped {
+		t.Errorf("r3 = %s with first gate %s, want cancelled with the gate skipped at cancellation", r3.Status, r3.Gates[0].Status)
 	}
 	if r2 := getRun(t, s, "r2"); r2.Status != RunWaitingApproval || r2.Gates[0].Status != GatePending {
 		t.Errorf("r2 = %s with first gate %s, want untouched", r2.Status, r2.Gates[0].Status)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ErrRunFinal is returned when an update would move a run out of a final
@@ -151,7 +152,35 @@ func applyRunUpdate(ctx context.Context, tx *writeTx, u RunUpdate) error {
 		return nil
 	}
 	args = append(args, u.RunID)
-	_, err := tx.ExecContext(ctx, `UPDATE runs SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...)
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
+		return err
+	}
+	if u.Status.Final() && u.Status != current {
+		return settleLeftovers(ctx, tx, u)
+	}
+	return nil
+}
+
+// settleLeftovers gives the steps and approval stages of a run that just
+// finished a final state of their own: a step still running failed with the
+// run (its action was cancelled), and steps and stages never reached are
+// skipped.
+func settleLeftovers(ctx context.Context, tx *writeTx, u RunUpdate) error {
+	at := time.Now().UnixNano()
+	if u.FinishedAt != nil {
+		at = u.FinishedAt.UnixNano()
+	}
+	msg := fmt.Sprintf("stopped: the run ended as %s while the step ran", u.Status)
+	if _, err := tx.ExecContext(ctx, `UPDATE steps SET status = ?, error = ?, finished_at = ? WHERE run_id = ? AND status = ?`,
+		StepFailed, msg, at, u.RunID, StepRunning); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE steps SET status = ? WHERE run_id = ? AND status = ?`,
+		StepSkipped, u.RunID, StepPending); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE gates SET status = ? WHERE run_id = ? AND status = ?`,
+		GateSkipped, u.RunID, GatePending)
 	return err
 }
 

@@ -33,8 +33,8 @@ func TestFinishStepAtomic(t *testing.T) {
 	if !errors.Is(err, ErrRunFinal) {
 		t.Errorf("FinishStep on a cancelled run: got %v, want ErrRunFinal", err)
 	}
-	if got := getRun(t, s, "r2"); got.Status != RunCancelled || got.Steps[0].Status != StepPending {
-		t.Errorf("cancelled run after FinishStep = %s with step %s, want cancelled with pending step", got.Status, got.Steps[0].Status)
+	if got := getRun(t, s, "r2"); got.Status != RunCancelled || got.Steps[0].Status != StepSkipped {
+		t.Errorf("cancelled run after FinishStep = %s with step %s, want cancelled with the never-reached step skipped", got.Status, got.Steps[0].Status)
 	}
 
 	next := 1
