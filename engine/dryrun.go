@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/policycortex/policycortex/actions"
 	"github.com/policycortex/policycortex/schema"
 	"github.com/policycortex/policycortex/store"
@@ -93,7 +95,9 @@ func TestWorkflow(ctx context.Context, opts TestOptions) (*TestReport, error) {
 
 	now := opts.Now().UTC()
 	set := &activeSet{repo: opts.Repo, catalog: actions.NewCatalog(opts.Connectors, opts.Repo.Actions, opts.ActionOptions)}
-	scope := newRunScope(set, wf, ev, "test-run", now)
+	// Each test run has its own id, so a receiver that deduplicates on the
+	// idempotency key does not drop a later test as a repeat.
+	scope := newRunScope(set, wf, ev, "test-"+uuid.NewString(), now)
 	gates, err := gateStages(scope, now, DefaultApprovalTimeout)
 	if err != nil {
 		return report, err

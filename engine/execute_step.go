@@ -114,6 +114,9 @@ func (e *Engine) settleStep(ctx context.Context, run *store.Run, scope *runScope
 			return false
 		}
 		log.Warn("step attempt failed; retrying", "attempt", attempt, "max_attempts", maxAttempts, "delay", delay, "error", res.Err)
+		// Wake the claim loop when the backoff ends rather than at its next
+		// poll, so short backoffs are kept.
+		time.AfterFunc(delay, e.notify)
 		return false
 	}
 	log.Warn("step failed", "attempt", attempt, "status", res.Status, "error", res.Err)

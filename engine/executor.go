@@ -233,7 +233,6 @@ func (e *Engine) finishRun(ctx context.Context, run *store.Run, status store.Run
 	log.Info("run finished", "status", status, "error", msg)
 }
 
-
 // invoke sends a real action request through the run's catalog.
 func (s *runScope) invoke(ctx context.Context, name string, inv actions.Invocation) (any, error) {
 	action, err := s.catalog.Lookup(name)
