@@ -51,14 +51,20 @@ func ParseEvent(raw []byte) (*Event, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidEvent)
 	}
+	if attrs == nil {
+		return nil, fmt.Errorf("%w: body is null; send the event as a JSON object", ErrInvalidEvent)
+	}
 	if d := depth(attrs, MaxDepth+1); d > MaxDepth {
 		return nil, fmt.Errorf("%w: nested more than %d levels deep", ErrInvalidEvent, MaxDepth)
 	}
 	attrs = normalizeNumbers(attrs).(map[string]any)
 
 	ev := &Event{Attributes: attrs, Raw: raw}
-	if v, _ := attrs["specversion"].(string); v != "1.0" {
-		return nil, fmt.Errorf("%w: specversion must be \"1.0\", got %v", ErrInvalidEvent, attrs["specversion"])
+	switch v, present := attrs["specversion"]; {
+	case !present:
+		return nil, fmt.Errorf("%w: attribute \"specversion\" is missing; set it to \"1.0\"", ErrInvalidEvent)
+	case v != "1.0":
+		return nil, fmt.Errorf("%w: specversion must be \"1.0\", got %s", ErrInvalidEvent, describeJSON(v))
 	}
 	for _, field := range []struct {
 		name string
@@ -105,7 +111,7 @@ func parseEventData(ev *Event, attrs map[string]any) error {
 	}
 	data, ok := raw.(map[string]any)
 	if !ok {
-		return fmt.Errorf("%w: attribute \"data\" must be a JSON object, got %T", ErrInvalidEvent, raw)
+		return fmt.Errorf("%w: attribute \"data\" must be a JSON object, got %s", ErrInvalidEvent, describeJSON(raw))
 	}
 	ev.Data = data
 	return nil
@@ -133,6 +139,26 @@ func normalizeNumbers(v any) any {
 		return f
 	}
 	return v
+}
+
+// describeJSON names a decoded JSON value for an error message: its kind,
+// and for a short scalar its text.
+func describeJSON(v any) string {
+	switch t := v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case nil:
+		return "null"
+	case string:
+		if len(t) > 40 {
+			return "a long string"
+		}
+		return fmt.Sprintf("the string %q", t)
+	default:
+		return fmt.Sprintf("%v", t)
+	}
 }
 
 // depth returns how deeply lists and objects nest in v, counting a scalar

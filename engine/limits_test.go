@@ -69,3 +69,20 @@ func TestDeeplyNestedOutputFailsStep(t *testing.T) {
 		t.Errorf("step error %q does not name the depth limit", run.Steps[0].Error)
 	}
 }
+
+func TestInvalidEventMessagesUsePlainWords(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		`null`:                               "body is null",
+		`{"id":"1","source":"s","type":"t"}`: `"specversion" is missing`,
+		`{"specversion":1,"id":"1","source":"s","type":"t"}`:                "got 1",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":[1]}`: "got a list",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":"x"}`: `got the string "x"`,
+	}
+	for body, want := range cases {
+		_, err := ParseEvent([]byte(body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseEvent(%s) error = %v, want it to contain %q", body, err, want)
+		}
+	}
+}

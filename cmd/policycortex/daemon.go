@@ -106,7 +106,8 @@ func startDaemon(ctx context.Context, opts serveOptions, logger *slog.Logger, lo
 		return nil, failure(err)
 	}
 	d.api.SetReady(true)
-	logger.Info("daemon ready", slog.String("listen", d.listener.Addr().String()), slog.String("data_dir", cfg.dataDir))
+	logger.Info("daemon started; events are accepted once a policy commit is active",
+		slog.String("listen", d.listener.Addr().String()), slog.String("data_dir", cfg.dataDir))
 	return d, nil
 }
 

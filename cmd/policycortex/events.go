@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -100,6 +101,8 @@ func readEventFile(stdin io.Reader, file string) ([]byte, error) {
 	var err error
 	if file == "-" {
 		data, err = io.ReadAll(io.LimitReader(stdin, engine.MaxEventSize+1))
+	} else if info, statErr := os.Stat(file); statErr == nil && info.IsDir() {
+		return nil, usageErrorf("%s is a directory; name the event files, such as %s", file, filepath.Join(file, "*.json"))
 	} else {
 		data, err = os.ReadFile(file)
 	}
