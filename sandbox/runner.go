@@ -94,22 +94,29 @@ func (r *Runner) Run(ctx context.Context, script *expr.Script, vars *expr.Vars, 
 	if limits.Timeout <= 0 {
 		limits.Timeout = expr.DefaultScriptTimeout
 	}
+	began := time.Now()
 	release, err := r.acquire(ctx, limits.Timeout)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	waited := time.Since(began)
 	req := &request{
 		Source:        script.Source,
 		Input:         script.Input(vars),
 		MaxSteps:      limits.MaxSteps,
 		TimeoutMillis: max(limits.Timeout.Milliseconds(), 1),
 	}
-	res, err := r.runChild(ctx, req, limits.Timeout)
+	// The wait for a slot counts against the script's time limit.
+	res, err := r.runChild(ctx, req, max(limits.Timeout-waited, time.Millisecond))
 	if err != nil {
 		return nil, err
 	}
 	out, err := r.outcome(ctx, res, limits)
+	if errors.Is(err, context.DeadlineExceeded) && waited >= time.Millisecond {
+		err = &expr.Error{Err: context.DeadlineExceeded, Msg: fmt.Sprintf("script timed out after %s, %s of it waiting for a free script slot",
+			time.Since(began).Round(time.Millisecond), waited.Round(time.Millisecond))}
+	}
 	r.log(res, err)
 	return out, err
 }
