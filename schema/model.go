@@ -102,15 +102,29 @@ type Match struct {
 
 // Schedule is a parsed trigger.schedule.
 //
-// A cron schedule, in either form, matches the wall clock of Location, and
-// each wall time fires at most once across daylight-saving changes:
-//   - A wall time that a forward change skips fires once, at the first
-//     instant after the skipped span. In America/New_York, "30 2 * * *"
-//     fires at 03:00 EDT on the spring-forward day, and every skipped time
-//     of one span shares that one firing.
-//   - A wall time that a backward change repeats fires once, at its first
-//     occurrence. In America/New_York, "30 1 * * *" fires at 01:30 EDT on
-//     the fall-back day and not again at 01:30 EST.
+// A cron schedule, in either form, matches the wall clock of Location. How
+// it fires across daylight-saving changes depends on its minute and hour
+// fields:
+//   - A fixed-time schedule lists only single values in both fields, as in
+//     "30 2 * * *" or "0,30 9,17 * * 1-5". Each of its wall times fires at
+//     most once. A wall time that a forward change skips fires at the
+//     first instant after the skipped span, and every skipped time of one
+//     span shares that one firing: in America/New_York, "30 2 * * *" fires
+//     at 03:00 EDT on the spring-forward day. A wall time that a backward
+//     change repeats fires at its first occurrence only: "30 1 * * *" fires
+//     at 01:30 EDT on the fall-back day and not again at 01:30 EST.
+//   - An interval schedule has "*", "?", a range or a step in the minute
+//     or hour field, as in "*/15 * * * *", "0 * * * *" or "0 9-17 * * *".
+//     It follows elapsed time and fires at every instant whose wall clock
+//     matches. It does not fire at wall times that a forward change skips,
+//     and it fires at both occurrences of wall times that a backward change
+//     repeats: in America/New_York, "0 * * * *" fires at 01:00 EDT,
+//     01:00 EST and 02:00 EST on the fall-back day, and at 01:00 EST and
+//     03:00 EDT on the spring-forward day.
+//
+// Vixie cron and cronie make the same split between fixed-time and
+// interval jobs, except that they count a field as an interval only when
+// it starts with "*", so "0 9-17 * * *" is a fixed-time job there.
 //
 // A rate schedule ignores Location: it fires at every whole multiple of its
 // interval counted from the Unix epoch, 1970-01-01T00:00:00Z. rate(1 day)

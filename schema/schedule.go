@@ -78,7 +78,8 @@ func cronFields(text string) (string, error) {
 }
 
 // compileCron parses five checked cron fields and returns the schedule's
-// Next on the wall clock of loc. A spec that never fires, such as
+// Next on the wall clock of loc: wallClockNext for a fixed-time schedule,
+// elapsedNext for an interval schedule. A spec that never fires, such as
 // "0 0 30 2 *", is an error.
 func compileCron(fields string, loc *time.Location) (func(time.Time) time.Time, error) {
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
@@ -101,7 +102,10 @@ func compileCron(fields string, loc *time.Location) (func(time.Time) time.Time, 
 	if spec.Next(probe).IsZero() {
 		return nil, errors.New("cron expression never fires")
 	}
-	return wallClockNext(spec, loc), nil
+	if isFixedTime(strings.Fields(fields)) {
+		return wallClockNext(spec, loc), nil
+	}
+	return elapsedNext(spec, loc), nil
 }
 
 // parseRate parses "N unit" with unit minute(s), hour(s) or day(s).

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -19,12 +20,23 @@ const maxWallClockSteps = 48 * 60
 // Go 1.26 every offset lies within 16 hours of UTC, so a day covers them.
 const zoneSearchWindow = day
 
-// wallClockNext returns a Next function that matches the cron schedule
-// against the wall clock of loc. robfig/cron v3, given a location, steps
-// through absolute time and so skips a firing inside the hour a forward
-// clock change removes and fires twice inside the hour a backward change
-// repeats. Here the schedule runs on wall-clock times, read as UTC so that
-// they have no gaps, and each firing is then mapped to an instant:
+// cronSearchYears is how far ahead elapsedNext looks for a firing before
+// it gives up and returns the zero time. robfig/cron v3 gives up after the
+// same five years.
+const cronSearchYears = 5
+
+// isFixedTime reports whether a schedule's minute and hour fields, the
+// first two of fields, list only single values, as in "30 2" or
+// "0,30 9,17". Any "*", "?", range or step makes the schedule an interval
+// schedule instead.
+func isFixedTime(fields []string) bool {
+	return !strings.ContainsAny(fields[0]+" "+fields[1], "*?-/")
+}
+
+// wallClockNext returns a Next function for a fixed-time schedule that
+// matches the wall clock of loc. The schedule runs on wall-clock times,
+// read as UTC so that they have no gaps, and each firing is then mapped to
+// an instant:
 //   - a wall time that the zone skips fires at the end of the gap, the
 //     first instant that exists after it, and all the skipped times of one
 //     gap share that single firing;
@@ -45,6 +57,41 @@ func wallClockNext(spec *cron.SpecSchedule, loc *time.Location) func(time.Time) 
 		// Not reached with the bundled time zone database (see
 		// maxWallClockSteps). The zero time means no firing, as it does when
 		// robfig/cron finds none.
+		return time.Time{}
+	}
+}
+
+// elapsedNext returns a Next function for an interval schedule: it fires
+// at every instant whose wall clock in loc matches the schedule, in order
+// of elapsed time. A wall time that a forward clock change skips does not
+// fire, and a wall time that a backward change repeats fires at both of
+// its occurrences. Within a span of constant UTC offset the wall clock is
+// the instant plus the offset, so the search runs the schedule on the wall
+// clock of one span at a time and moves to the next span when the match
+// lies beyond the span's end. robfig/cron v3, given loc itself, rebuilds
+// times with time.Date, which leaves open which occurrence of a repeated
+// wall time it returns, so the offsets are handled here.
+func elapsedNext(spec *cron.SpecSchedule, loc *time.Location) func(time.Time) time.Time {
+	spec.Location = time.UTC
+	return func(t time.Time) time.Time {
+		limit := t.AddDate(cronSearchYears, 0, 0)
+		from, after := t, wallClock(t.In(loc))
+		for !from.After(limit) {
+			local := from.In(loc)
+			_, offset := local.Zone()
+			_, end := local.ZoneBounds()
+			wall := spec.Next(after)
+			if wall.IsZero() {
+				return wall
+			}
+			at := wall.Add(-time.Duration(offset) * time.Second)
+			if end.IsZero() || at.Before(end) {
+				return at.In(t.Location())
+			}
+			// The first match of the next span may fall on its first
+			// instant, so the search starts just before it.
+			from, after = end, wallClock(end.In(loc)).Add(-time.Nanosecond)
+		}
 		return time.Time{}
 	}
 }
