@@ -72,6 +72,7 @@ func (sc *stepCompiler) compileStep(i int, n *yaml.Node) *Step {
 			*sc.problems = append(*sc.problems, doc.exprProblem(c, err, "invalid condition"))
 		} else {
 			sc.checkStepRefs(i, c, prog.Refs())
+			sc.checkBareName(c, prog.Refs())
 			st.Condition = prog
 		}
 	}

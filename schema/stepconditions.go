@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/policycortex/policycortex/expr"
 )
 
 // compileStepConditions compiles a step's conditions list: `key: value`
@@ -35,8 +37,45 @@ func (sc *stepCompiler) compileStepConditions(i int, st *Step, list *yaml.Node) 
 			continue
 		}
 		sc.checkStepRefs(i, item, prog.Refs())
+		sc.checkBareName(item, prog.Refs())
 		st.Expressions = append(st.Expressions, prog)
 	}
+}
+
+// checkBareName reports a condition that is one bare name but not a named
+// condition in scope: at run time the name is read as a top-level field of
+// the event data. That is a warning, or an error when a named condition in
+// scope is spelt close to the name, which is then most likely a typo.
+func (sc *stepCompiler) checkBareName(n *yaml.Node, refs expr.Refs) {
+	name := strings.TrimSpace(n.Value)
+	if !isBareName(name) || len(refs.Identifiers) != 1 || refs.Identifiers[0] != name {
+		return
+	}
+	if _, ok := sc.scope[name]; ok {
+		return
+	}
+	line, col := lineColAt(n.Value, strings.Index(n.Value, name))
+	p := Problem{Pos: sc.doc.exprPos(n, line, col), Severity: SeverityWarning}
+	if match := suggest(name, sc.scopeNames()); match != "" {
+		p.Severity = SeverityError
+		p.Message = fmt.Sprintf("%q is not a named condition in scope, so it would be read as the event data field %s; did you mean %q?", name, name, match)
+	} else {
+		p.Message = fmt.Sprintf("%q is not a named condition in scope, so it will be read as the event data field %s; write data.%s to read the field without this warning", name, name, name)
+	}
+	*sc.problems = append(*sc.problems, p)
+}
+
+// isBareName reports whether s is one identifier, such as is_critical.
+func isBareName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isNameByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // scopeNames lists the named conditions in scope, sorted.
