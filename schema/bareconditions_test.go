@@ -12,7 +12,7 @@ func TestBareConditionSeverity(t *testing.T) {
 	t.Parallel()
 	workflow := func(condition string) Files {
 		return Files{
-			"conditions.yaml": []byte("conditions:\n  - name: is_critical\n    expression: violation.severity == 'CRITICAL'\n"),
+			"conditions.yaml":  []byte("conditions:\n  - name: is_critical\n    expression: violation.severity == 'CRITICAL'\n"),
 			"workflows/w.yaml": []byte("workflow:\n  name: w\n  trigger: {event: x}\n  steps:\n    - name: s\n      conditions: [" + condition + "]\n"),
 		}
 	}
