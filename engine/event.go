@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/policycortex/policycortex/store"
 )
@@ -42,6 +44,9 @@ func ParseEvent(raw []byte) (*Event, error) {
 	if len(raw) > MaxEventSize {
 		return nil, fmt.Errorf("%w: body is %d bytes, over the %d byte limit", ErrInvalidEvent, len(raw), MaxEventSize)
 	}
+	if !utf8.Valid(raw) {
+		return nil, fmt.Errorf("%w: body is not valid UTF-8, which JSON requires", ErrInvalidEvent)
+	}
 	var attrs map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -56,6 +61,9 @@ func ParseEvent(raw []byte) (*Event, error) {
 	}
 	if d := depth(attrs, MaxDepth+1); d > MaxDepth {
 		return nil, fmt.Errorf("%w: nested more than %d levels deep", ErrInvalidEvent, MaxDepth)
+	}
+	if err := checkAttributeNames(attrs); err != nil {
+		return nil, err
 	}
 	attrs = normalizeNumbers(attrs).(map[string]any)
 
@@ -83,6 +91,21 @@ func ParseEvent(raw []byte) (*Event, error) {
 		return nil, err
 	}
 	return ev, nil
+}
+
+// checkAttributeNames applies the CloudEvents naming rule, lowercase ASCII
+// letters and digits, and rejects data_base64: binary data has no fields for
+// triggers and templates to read.
+func checkAttributeNames(attrs map[string]any) error {
+	if _, ok := attrs["data_base64"]; ok {
+		return fmt.Errorf("%w: data_base64 (binary data) is not supported; send data as a JSON object", ErrInvalidEvent)
+	}
+	for name := range attrs {
+		if name == "" || strings.IndexFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') }) >= 0 {
+			return fmt.Errorf("%w: attribute name %q is invalid: CloudEvents attribute names use only lowercase letters a-z and digits", ErrInvalidEvent, name)
+		}
+	}
+	return nil
 }
 
 func parseEventTime(ev *Event, attrs map[string]any) error {

@@ -75,9 +75,12 @@ func TestInvalidEventMessagesUsePlainWords(t *testing.T) {
 	cases := map[string]string{
 		`null`:                               "body is null",
 		`{"id":"1","source":"s","type":"t"}`: `"specversion" is missing`,
-		`{"specversion":1,"id":"1","source":"s","type":"t"}`:                "got 1",
-		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":[1]}`: "got a list",
-		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":"x"}`: `got the string "x"`,
+		`{"specversion":1,"id":"1","source":"s","type":"t"}`:                          "got 1",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":[1]}`:           "got a list",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":"x"}`:           `got the string "x"`,
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"AA=="}`: "data_base64",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","Trace-Id":"x"}`:       `attribute name "Trace-Id" is invalid`,
+		"{\"specversion\":\"1.0\",\"id\":\"\xff\",\"source\":\"s\",\"type\":\"t\"}":   "not valid UTF-8",
 	}
 	for body, want := range cases {
 		_, err := ParseEvent([]byte(body))
