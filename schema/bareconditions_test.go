@@ -26,7 +26,7 @@ func TestBareConditionSeverity(t *testing.T) {
 		{"data field", "is_public", SeverityWarning, `"is_public" is not a named condition in scope, so it will be read as the event data field is_public`, true},
 		{"explicit data field", "data.is_critcal", "", "", true},
 		{"typo", "is_critcal", SeverityError, `did you mean "is_critical"?`, false},
-		{"typo of repository condition", "'is_crticial '", SeverityError, `did you mean "is_critical"?`, false},
+		{"typo with blanks", "'is_crticial '", SeverityError, `did you mean "is_critical"?`, false},
 		{"expression", "is_public == true", "", "", true},
 	}
 	for _, tt := range tests {

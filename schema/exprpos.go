@@ -3,10 +3,10 @@ package schema
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"go.starlark.net/syntax"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/policycortex/policycortex/expr"
@@ -27,23 +27,97 @@ func (d *document) exprProblem(n *yaml.Node, err error, label string) Problem {
 	return Problem{Pos: pos, Severity: SeverityError, Message: label + ": " + msg}
 }
 
+// scriptProblem reports a script compile error at its place in the file.
+// expr starts the message with "script: ", which repeats the label, so it
+// is dropped: the message reads "invalid script: syntax error: got ':',
+// want ')'".
+func (d *document) scriptProblem(n *yaml.Node, err error) Problem {
+	p := d.exprProblem(n, err, "invalid script")
+	detail := strings.TrimPrefix(strings.TrimPrefix(p.Message, "invalid script: "), "script: ")
+	var syntaxErr syntax.Error
+	if errors.As(err, &syntaxErr) {
+		detail = "syntax error: " + detail
+	}
+	p.Message = "invalid script: " + detail
+	return p
+}
+
 // exprPos maps a 1-based line and column inside the text of scalar n onto
-// the file. It is exact for literal block scalars (`|`) and for one-line
-// scalars without escapes. For folded and multi-line flow scalars it walks
-// the folded lines, so a line with trailing spaces or an escape sequence
-// shifts the column.
+// the file. It is exact for block scalars (`|` and `>`, with or without an
+// indentation indicator) and for one-line scalars without escapes. For
+// multi-line flow scalars it walks the folded lines, so a line with
+// trailing spaces or an escape sequence shifts the column.
 func (d *document) exprPos(n *yaml.Node, line, col int) Pos {
 	switch n.Style {
-	case yaml.LiteralStyle:
-		fileLine := n.Line + line
-		return Pos{File: d.path, Line: fileLine, Col: d.indent(fileLine) + col}
-	case yaml.FoldedStyle:
-		return d.walkFolded(n.Line+1, d.indent(n.Line+1)+1, col)
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		return d.blockPos(n, valueOffset(n.Value, line, col))
 	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
 		return d.walkFolded(n.Line+line-1, n.Column+1, col)
 	default:
 		return d.walkFolded(n.Line+line-1, n.Column, col)
 	}
+}
+
+// valueOffset converts a 1-based line and a 1-based column counted in
+// characters into a byte offset in s, stopping at the end of the line.
+func valueOffset(s string, line, col int) int {
+	off := 0
+	for ; line > 1; line-- {
+		i := strings.IndexByte(s[off:], '\n')
+		if i < 0 {
+			return len(s)
+		}
+		off += i + 1
+	}
+	for ; col > 1 && off < len(s) && s[off] != '\n'; col-- {
+		_, size := utf8.DecodeRuneInString(s[off:])
+		off += size
+	}
+	return off
+}
+
+// blockPos finds the file position of byte offset off in the value of the
+// block scalar n. The content starts on the line after the `|` or `>`
+// header. Each content line of the file, without its indentation and
+// trailing blanks, appears in the value in order, separated only by
+// blanks and line breaks, whatever the indentation indicator and however
+// folding joined the lines. An offset inside such a separator maps to the
+// end of the text before it, or into the leading blanks of the next line
+// when they are part of the value.
+func (d *document) blockPos(n *yaml.Node, off int) Pos {
+	last := d.pos(n)
+	value, p := n.Value, 0
+	for lineNo := n.Line + 1; lineNo <= d.lineCount(); lineNo++ {
+		text := d.lineText(lineNo)
+		body := strings.TrimLeft(text, " \t")
+		lead := utf8.RuneCountInString(text) - utf8.RuneCountInString(body)
+		body = strings.TrimRight(body, " \t")
+		if body == "" {
+			continue
+		}
+		i := strings.Index(value[p:], body)
+		if i < 0 || strings.Trim(value[p:p+i], " \t\n") != "" {
+			break
+		}
+		start := p + i
+		if off < start {
+			// The blanks from lineStart to start lead this line in the
+			// value too, unless folding joined it to the text before.
+			lineStart := strings.LastIndexByte(value[:start], '\n') + 1
+			if off >= lineStart && lineStart >= p {
+				back := utf8.RuneCountInString(value[off:start])
+				return Pos{File: d.path, Line: lineNo, Col: max(lead-back, 0) + 1}
+			}
+			return last
+		}
+		end := start + len(body)
+		if off <= end {
+			return Pos{File: d.path, Line: lineNo, Col: lead + utf8.RuneCountInString(value[start:off]) + 1}
+		}
+		p = end
+		last = Pos{File: d.path, Line: lineNo, Col: lead + utf8.RuneCountInString(body) + 1}
+	}
+	return last
 }
 
 // walkFolded finds the file position of the col-th character of a scalar
@@ -91,93 +165,4 @@ func (d *document) lineCount() int {
 func (d *document) indent(lineNo int) int {
 	text := d.lineText(lineNo)
 	return len(text) - len(strings.TrimLeft(text, " "))
-}
-
-// valuePathTokens splits an expr.Error Path such as "body.items[2].name"
-// into JSON pointer tokens.
-func valuePathTokens(p string) []string {
-	var tokens []string
-	for _, part := range strings.Split(p, ".") {
-		for part != "" {
-			i := strings.IndexByte(part, '[')
-			if i < 0 {
-				tokens = append(tokens, part)
-				break
-			}
-			if i > 0 {
-				tokens = append(tokens, part[:i])
-			}
-			j := strings.IndexByte(part[i:], ']')
-			if j < 0 {
-				tokens = append(tokens, part[i:])
-				break
-			}
-			idx := part[i+1 : i+j]
-			if _, err := strconv.Atoi(idx); err != nil {
-				idx = strings.Trim(idx, `'"`)
-			}
-			tokens = append(tokens, idx)
-			part = part[i+j+1:]
-		}
-	}
-	return tokens
-}
-
-// valueProblems reports a failed CompileValue of the tree under n: every
-// template error in the tree, or the error itself when no single string
-// fails to compile.
-func (l *loader) valueProblems(d *document, n *yaml.Node, err error, label string) Problems {
-	if out := l.templateProblems(d, n, label); len(out) > 0 {
-		return out
-	}
-	return Problems{d.valueProblem(n, err, label)}
-}
-
-// valueProblem reports a CompileValue error at the string it concerns
-// inside the tree under n.
-func (d *document) valueProblem(n *yaml.Node, err error, label string) Problem {
-	var xe *expr.Error
-	if errors.As(err, &xe) && xe.Path != "" {
-		_, leaf := nodeAt(n, valuePathTokens(xe.Path))
-		if leaf != nil && leaf.Kind == yaml.ScalarNode {
-			return d.exprProblem(leaf, err, label)
-		}
-	}
-	return d.exprProblem(n, err, label)
-}
-
-// templateProblems reports every template compile error in the tree under
-// n, each at its own string. CompileValue stops at the first error, so
-// after it fails each string is compiled again on its own. Map keys are not
-// templates, and strings appear only where toValue makes a string. A
-// subtree that aliases share is reported once.
-func (l *loader) templateProblems(d *document, n *yaml.Node, label string) Problems {
-	var out Problems
-	seen := map[*yaml.Node]bool{}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if seen[n] {
-			return
-		}
-		seen[n] = true
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 1; i < len(n.Content); i += 2 {
-				walk(n.Content[i])
-			}
-		case yaml.SequenceNode:
-			for _, c := range n.Content {
-				walk(c)
-			}
-		case yaml.ScalarNode:
-			if _, isString := scalarValue(n).(string); !isString {
-				return
-			}
-			if _, err := l.env.CompileTemplate(n.Value); err != nil {
-				out = append(out, d.exprProblem(n, err, label))
-			}
-		}
-	}
-	walk(n)
-	return out
 }

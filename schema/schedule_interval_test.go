@@ -139,9 +139,9 @@ func TestScheduleIntervalNeverFiringSpec(t *testing.T) {
 }
 
 // TestScheduleIntervalMatchesMinuteScan compares the firings of interval
-// schedules with a scan of every minute around daylight-saving changes,
-// including the half-hour changes of Australia/Lord_Howe, which in 2025
-// falls back from 02:00 to 01:30 on April 6 and springs forward from
+// schedules with a scan of every minute around daylight-saving changes.
+// The changes include the half-hour ones of Australia/Lord_Howe. In 2025
+// it falls back from 02:00 to 01:30 on April 6 and springs forward from
 // 02:00 to 02:30 on October 5.
 func TestScheduleIntervalMatchesMinuteScan(t *testing.T) {
 	t.Parallel()

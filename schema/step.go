@@ -80,7 +80,7 @@ func (sc *stepCompiler) compileStep(i int, n *yaml.Node) *Step {
 	if s := value(n, "script"); s != nil && s.Kind == yaml.ScalarNode {
 		script, err := expr.CompileScript(s.Value)
 		if err != nil {
-			*sc.problems = append(*sc.problems, doc.exprProblem(s, err, "invalid script"))
+			*sc.problems = append(*sc.problems, doc.scriptProblem(s, err))
 		}
 		st.Script = script
 	}
@@ -178,7 +178,6 @@ func (sc *stepCompiler) compileRetry(n *yaml.Node) Retry {
 // step itself, or to steps that run later, whose output does not exist yet.
 func (sc *stepCompiler) checkStepRefs(i int, n *yaml.Node, refs expr.Refs) {
 	for _, name := range refs.Steps {
-		at := sc.refNode(n, name)
 		j, ok := sc.index[name]
 		var msg string
 		switch {
@@ -191,6 +190,6 @@ func (sc *stepCompiler) checkStepRefs(i int, n *yaml.Node, refs expr.Refs) {
 		default:
 			continue
 		}
-		*sc.problems = append(*sc.problems, Problem{Pos: at, Severity: SeverityError, Message: msg})
+		*sc.problems = append(*sc.problems, Problem{Pos: sc.refNode(n, name), Severity: SeverityError, Message: msg})
 	}
 }

@@ -66,9 +66,9 @@ func wallClockNext(spec *cron.SpecSchedule, loc *time.Location) func(time.Time) 
 // of elapsed time. A wall time that a forward clock change skips does not
 // fire, and a wall time that a backward change repeats fires at both of
 // its occurrences. Within a span of constant UTC offset the wall clock is
-// the instant plus the offset, so the search runs the schedule on the wall
-// clock of one span at a time and moves to the next span when the match
-// lies beyond the span's end. robfig/cron v3, given loc itself, rebuilds
+// the instant plus the offset. So the search runs the schedule on the wall
+// clock of one span at a time, and it moves on to the next span when the
+// match lies beyond the span's end. robfig/cron v3, given loc itself, rebuilds
 // times with time.Date, which leaves open which occurrence of a repeated
 // wall time it returns, so the offsets are handled here.
 func elapsedNext(spec *cron.SpecSchedule, loc *time.Location) func(time.Time) time.Time {
