@@ -20,6 +20,17 @@ func Diff(old, new *schema.Repository) []store.DiffEntry {
 	return diffRecords(workflowRecords(old), workflowRecords(new))
 }
 
+// DiffRecords is Diff over stored workflow records, such as the daemon's
+// active set as its API lists it.
+func DiffRecords(old, new []store.WorkflowRecord) []store.DiffEntry {
+	return diffRecords(old, new)
+}
+
+// WorkflowRecords returns the stored form of a repository's workflows.
+func WorkflowRecords(repo *schema.Repository) []store.WorkflowRecord {
+	return workflowRecords(repo)
+}
+
 // workflowRecords returns the stored form of repo's workflows.
 func workflowRecords(repo *schema.Repository) []store.WorkflowRecord {
 	if repo == nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -248,5 +249,40 @@ func TestMetricsUnknownWorkflow(t *testing.T) {
 	r.wantCode(t, exitFailure)
 	if !strings.Contains(r.stderr, "not in the active set") {
 		t.Errorf("stderr = %q, want it to say the workflow is unknown", r.stderr)
+	}
+}
+
+func TestDiffAgainstActiveSet(t *testing.T) {
+	t.Parallel()
+	d := newTestDaemon(t, "")
+	local := t.TempDir()
+	// The same version with other content, and one new workflow.
+	changed := strings.Replace(triageWorkflow, `- environment: "production"`, `- environment: "staging"`, 1)
+	added := strings.Replace(triageWorkflow, `name: "violation-triage"`, `name: "violation-digest"`, 1)
+	for name, content := range map[string]string{"workflows/triage.yaml": changed, "workflows/digest.yaml": added} {
+		path := filepath.Join(local, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	r := runCLI(t, d.env, "", "diff", "--repo", local)
+	r.wantCode(t, exitOK)
+	for _, want := range []string{"added    violation-digest", "changed  violation-triage version 3 -> 3", "warning: content changed but version did not"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout does not contain %q:\n%s", want, r.stdout)
+		}
+	}
+
+	if err := os.WriteFile(filepath.Join(local, "workflows", "broken.yaml"), []byte("workflow:\n  tigger: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, d.env, "", "diff", "--repo", local)
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stderr, "workflows/broken.yaml:2:3") {
+		t.Errorf("stderr = %q, want the problem with its position", r.stderr)
 	}
 }

@@ -34,6 +34,7 @@ Exit codes: 0 success, 1 problems or failures, 2 usage or I/O errors.`,
 		newWorkflowCmd(lookupEnv),
 		newRunsCmd(lookupEnv),
 		newStatusCmd(lookupEnv),
+		newDiffCmd(lookupEnv),
 	)
 	return root
 }
