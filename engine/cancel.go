@@ -62,3 +62,11 @@ func (e *Engine) track(ctx context.Context, runID string) (context.Context, func
 		cancel(nil)
 	}
 }
+
+// executing reports whether this process is executing the run.
+func (e *Engine) executing(runID string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.inFlight[runID]
+	return ok
+}

@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/policycortex/policycortex/schema"
 	"github.com/policycortex/policycortex/store"
 )
 
@@ -117,5 +119,37 @@ func TestShutdownFinishesStepStartsNoOther(t *testing.T) {
 	}
 	if n := len(rec.Requests()); n != 1 {
 		t.Errorf("requests = %d, want 1", n)
+	}
+}
+
+func TestLapsedLeaseDoesNotRepeatStep(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	rec := newRecorder(t)
+	rec.delay = 1500 * time.Millisecond
+	files := schema.Files{"workflows/one.yaml": []byte(fmt.Sprintf(`workflow:
+  name: "one"
+  trigger:
+    event: "x.created"
+  steps:
+    - name: "call"
+      action: "http"
+      timeout: "1m"
+      parameters:
+        url: "%s/call"
+`, rec.URL))}
+	h := newHarness(t, files, harnessOptions{clock: clock})
+	h.start()
+	id := h.submit(event("e1", "x.created", `{}`))[0]
+	h.waitRun(id, func(r *store.Run) bool { return r.Steps[0].Status == store.StepRunning })
+
+	// The clock jumps past the lease while the request is in flight.
+	clock.Set(clock.Now().Add(2 * time.Minute))
+	run := h.waitRun(id, final)
+	if run.Status != store.RunSucceeded {
+		t.Errorf("run status = %s (%s), want succeeded", run.Status, run.Error)
+	}
+	if n := len(rec.Requests()); n != 1 {
+		t.Errorf("step sent %d times, want 1", n)
 	}
 }

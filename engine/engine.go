@@ -85,6 +85,10 @@ type Engine struct {
 
 	mu        sync.Mutex
 	snapshots map[int64]*activeSet
+	// scheduleMu orders schedule updates of an activation against
+	// firings, so a firing never writes back a schedule that an
+	// activation just changed or removed.
+	scheduleMu sync.Mutex
 	// inFlight cancels the runs executing in this process, by run id.
 	inFlight map[string]context.CancelCauseFunc
 }

@@ -52,11 +52,19 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 
 	call := &stepCall{step: step, scope: scope, attempt: attempt, timeout: timeout, invoke: scope.invoke, scripts: e.cfg.Scripts, now: e.cfg.Now}
 	began := time.Now()
+	stopRenewing := e.keepLease(ctx, run.ID, log)
 	res := call.run(ctx, params)
+	stopRenewing()
 	e.cfg.Metrics.stepFinished(scope.workflow.Name, step.Name, res.Status, time.Since(began))
+	if ctx.Err() != nil && res.Err == nil {
+		// The action completed just as the run was cancelled or the engine
+		// began to stop: record it, so it is not sent again on restart.
+		e.recordStep(context.WithoutCancel(ctx), run, scope, step, i, res, "", log)
+		return false
+	}
 	if ctx.Err() != nil {
-		// The run was cancelled or the engine is stopping: the outcome is
-		// not recorded, whatever the action returned.
+		// The run was cancelled or the engine is stopping: a failure caused
+		// by that is not the step's own and is not recorded.
 		if errors.Is(context.Cause(ctx), errCancelled) {
 			log.Info("step interrupted: run cancelled", "attempt", attempt)
 		} else {
@@ -65,6 +73,36 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 		return false
 	}
 	return e.settleStep(ctx, run, scope, step, i, attempt, res, log)
+}
+
+// keepLease renews a run's lease every third of the lease period until the
+// returned function is called, so a step that runs longer than the lease,
+// or a clock that jumps, never lets another claim take the run.
+func (e *Engine) keepLease(ctx context.Context, runID string, log *slog.Logger) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		ticker := time.NewTicker(max(e.cfg.Lease/3, time.Millisecond))
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+				until := e.cfg.Now().UTC().Add(e.cfg.Lease)
+				if err := e.cfg.Store.RenewLease(ctx, runID, e.cfg.Owner, until); err != nil && ctx.Err() == nil {
+					log.Error("renew run lease during step", "error", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
 }
 
 // startStep commits the start of an attempt, after renewing the run's lease

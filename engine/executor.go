@@ -84,6 +84,12 @@ func (e *Engine) claimAndStart(ctx, execCtx context.Context, slots chan struct{}
 			return
 		}
 		for _, run := range runs {
+			// A run this process already executes can be claimed again
+			// only if its lease lapsed; a second executor would repeat
+			// its step.
+			if e.executing(run.ID) {
+				continue
+			}
 			slots <- struct{}{}
 			wg.Add(1)
 			go func() {

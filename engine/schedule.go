@@ -32,6 +32,8 @@ func scheduleKey(s *schema.Schedule) string {
 // and drops schedules of workflows that are gone. A schedule whose spec did
 // not change keeps its stored next firing.
 func (e *Engine) syncSchedules(ctx context.Context, set *activeSet) error {
+	e.scheduleMu.Lock()
+	defer e.scheduleMu.Unlock()
 	states, err := e.cfg.Store.Schedules(ctx)
 	if err != nil {
 		return fmt.Errorf("list schedules: %w", err)
@@ -87,6 +89,8 @@ func (e *Engine) runScheduler(ctx context.Context) {
 // firing time has passed. After downtime that spans several firings, it
 // starts a single catch-up run and plans the next firing after now.
 func (e *Engine) FireDueSchedules(ctx context.Context) error {
+	e.scheduleMu.Lock()
+	defer e.scheduleMu.Unlock()
 	set := e.active.Load()
 	if set == nil {
 		return nil
