@@ -28,8 +28,11 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "git webhooks are disabled; start the daemon with --webhook-secret-file to enable them")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBytes))
-	if err != nil {
+	// The body is streamed into the HMAC and not kept, because it is not
+	// interpreted and an unauthenticated sender must not make the daemon
+	// hold it.
+	mac := hmac.New(sha256.New, s.cfg.WebhookSecret)
+	if _, err := io.Copy(mac, http.MaxBytesReader(w, r.Body, MaxWebhookBytes)); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("webhook body is larger than the %d byte limit", MaxWebhookBytes))
@@ -38,7 +41,7 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "read webhook body: "+err.Error())
 		return
 	}
-	if err := VerifySignature(s.cfg.WebhookSecret, body, r.Header.Get(SignatureHeader)); err != nil {
+	if err := verifySum(mac.Sum(nil), r.Header.Get(SignatureHeader)); err != nil {
 		s.log.Warn("git webhook rejected", slog.String("remote", r.RemoteAddr), slog.Any("error", err))
 		writeError(w, http.StatusUnauthorized, err.Error())
 		return
@@ -55,6 +58,14 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 // VerifySignature checks header, of the form "sha256=<hex>", against the
 // HMAC-SHA256 of body under secret. The comparison takes constant time.
 func VerifySignature(secret, body []byte, header string) error {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return verifySum(mac.Sum(nil), header)
+}
+
+// verifySum checks header, of the form "sha256=<hex>", against an HMAC-SHA256
+// sum in constant time.
+func verifySum(sum []byte, header string) error {
 	if header == "" {
 		return fmt.Errorf("missing %s header", SignatureHeader)
 	}
@@ -66,9 +77,7 @@ func VerifySignature(secret, body []byte, header string) error {
 	if err != nil {
 		return fmt.Errorf("invalid %s header: digest is not hex", SignatureHeader)
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	if !hmac.Equal(got, sum) {
 		return fmt.Errorf("%s does not match the body; check the webhook secret", SignatureHeader)
 	}
 	return nil
