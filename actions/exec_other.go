@@ -12,3 +12,6 @@ import (
 func useProcessGroup(*exec.Cmd) error {
 	return errors.New("exec actions are supported on Unix systems only")
 }
+
+// killGroup does nothing: useProcessGroup already failed.
+func killGroup(*exec.Cmd) {}

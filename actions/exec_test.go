@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -265,4 +266,34 @@ func TestExecCancelledBeforeStart(t *testing.T) {
 	cancel()
 	_, err := action.Execute(ctx, testInvocation(map[string]any{"command": "cat"}))
 	requireActionError(t, err, true, "not started: cancelled")
+}
+
+func TestExecKillsLeftoverChildren(t *testing.T) {
+	t.Parallel()
+	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	action := lookupAction(t, Connectors{}, execOptions(nil), ActionExec)
+	out, err := execute(t, action, map[string]any{
+		"command": "/bin/sh",
+		"args":    []any{"-c", `sleep 30 & echo $! > "$1"; echo '{"ok":true}'`, "sh", pidFile},
+		"timeout": "20s",
+	})
+	if err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	if got, _ := out.(map[string]any); got["ok"] != true {
+		t.Errorf("output = %v, want {ok: true}", out)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	deadline := time.Now().Add(2 * time.Second)
+	for processRunning(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("background child %d of a finished exec step still runs", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

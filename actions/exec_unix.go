@@ -23,3 +23,10 @@ func useProcessGroup(cmd *exec.Cmd) error {
 	}
 	return nil
 }
+
+// killGroup kills whatever is left of cmd's process group after the program
+// exited, such as a child it started in the background, so no process
+// outlives its step.
+func killGroup(cmd *exec.Cmd) {
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}

@@ -81,6 +81,7 @@ func (r *execRunner) run(ctx context.Context, call execCall, inv Invocation) (an
 		return nil, permanentError(fmt.Sprintf("%s: start: %s", where, r.red.text(err.Error())), err)
 	}
 	waitErr := cmd.Wait()
+	killGroup(cmd)
 	r.logger.LogAttrs(ctx, slog.LevelDebug, "action program finished",
 		slog.String("command", call.command), slog.Duration("duration", time.Since(started)),
 		slog.String("run", inv.RunID), slog.String("step", inv.Step))
