@@ -25,8 +25,10 @@ type remoteSpec struct {
 // scpLike matches the scp-like ssh form [user@]host:path.
 var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?[^/:@]+:`)
 
-// supportedSchemes are the URL schemes a policy repository may use.
-var supportedSchemes = map[string]bool{"file": true, "http": true, "https": true, "ssh": true, "git": true}
+// supportedSchemes are the URL schemes a policy repository may use. Plain
+// http:// and git:// are left out: anyone on the network path could change
+// the workflows the daemon runs.
+var supportedSchemes = map[string]bool{"file": true, "https": true, "ssh": true}
 
 // parseRemote turns Config.Repo into a remoteSpec. A local path becomes an
 // absolute file:// URL. A string that is not an existing path and looks like

@@ -112,6 +112,8 @@ func TestParseRemoteErrorsHideCredentials(t *testing.T) {
 		repo, want string
 	}{
 		{"ftp://user:s3cret@example.com/policy", `unsupported scheme "ftp"`},
+		{"http://example.com/policy.git", `unsupported scheme "http"`},
+		{"git://example.com/policy.git", `unsupported scheme "git"`},
 		{"https://user:s3cret@exa mple.com/policy", "invalid URL"},
 	}
 	for _, tt := range tests {
