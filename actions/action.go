@@ -47,6 +47,11 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// Logger receives debug records of sent requests; nil discards them.
 	Logger *slog.Logger
+	// AllowExec lets exec actions, built in or user-defined, run programs.
+	// Without it they render (for dry runs) but fail with ErrExecDisabled,
+	// because a program runs with the daemon's rights and could read its
+	// secrets.
+	AllowExec bool
 }
 
 // withDefaults fills the nil fields of o.

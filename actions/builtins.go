@@ -31,7 +31,7 @@ func newRuntime(conn Connectors, opts Options) *connectorsRuntime {
 			red:    red,
 			now:    time.Now,
 		},
-		runner: &execRunner{lookupEnv: opts.LookupEnv, logger: opts.Logger, red: red},
+		runner: &execRunner{allowed: opts.AllowExec, lookupEnv: opts.LookupEnv, logger: opts.Logger, red: red},
 	}
 }
 

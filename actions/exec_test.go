@@ -20,7 +20,7 @@ func execOptions(vars map[string]string) Options {
 	for name, value := range vars {
 		env[name] = value
 	}
-	return Options{LookupEnv: fakeEnv(env)}
+	return Options{LookupEnv: fakeEnv(env), AllowExec: true}
 }
 
 // shell returns exec parameters that run script with /bin/sh, which is
@@ -295,5 +295,20 @@ func TestExecKillsLeftoverChildren(t *testing.T) {
 			t.Fatalf("background child %d of a finished exec step still runs", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestExecDisabledByDefault(t *testing.T) {
+	t.Parallel()
+	action := lookupAction(t, Connectors{}, Options{}, ActionExec)
+	_, err := execute(t, action, map[string]any{"command": "true"})
+	if !errors.Is(err, ErrExecDisabled) {
+		t.Fatalf("exec without AllowExec error = %v, want ErrExecDisabled", err)
+	}
+	if Retryable(err) {
+		t.Error("disabled exec error is retryable, want permanent")
+	}
+	if _, err := action.Render(testInvocation(map[string]any{"command": "true"})); err != nil {
+		t.Errorf("Render without AllowExec: %v, want the request rendered for dry runs", err)
 	}
 }

@@ -25,7 +25,12 @@ const (
 
 // execRunner runs execCalls for the built-in exec action and user-defined
 // exec actions.
+// ErrExecDisabled is returned by exec actions unless Options.AllowExec is
+// set: a program run by a workflow runs with the daemon's rights.
+var ErrExecDisabled = errors.New("exec actions are disabled; start the daemon with --allow-exec to let workflows run programs")
+
 type execRunner struct {
+	allowed   bool
 	lookupEnv func(string) (string, bool)
 	logger    *slog.Logger
 	red       *redactor
@@ -48,6 +53,9 @@ func (r *execRunner) render(call execCall, inv Invocation) Request {
 // null output.
 func (r *execRunner) run(ctx context.Context, call execCall, inv Invocation) (any, error) {
 	where := "exec " + call.command
+	if !r.allowed {
+		return nil, permanentError(where+": "+ErrExecDisabled.Error(), ErrExecDisabled)
+	}
 	pathEnv, _ := r.lookupEnv("PATH")
 	path, err := lookPath(call.command, pathEnv)
 	if err != nil {

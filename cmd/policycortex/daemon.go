@@ -130,7 +130,7 @@ func (d *daemon) build(opts serveOptions, cfg serveConfig, lookupEnv lookupEnvFu
 	d.engine, err = engine.New(engine.Config{
 		Store:         d.store,
 		Connectors:    cfg.connectors,
-		ActionOptions: actions.Options{Logger: d.log, LookupEnv: lookupEnv},
+		ActionOptions: actions.Options{Logger: d.log, LookupEnv: lookupEnv, AllowExec: opts.allowExec},
 		Env:           env,
 		Logger:        d.log,
 		Metrics:       engine.NewMetrics(registry),

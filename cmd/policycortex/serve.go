@@ -25,6 +25,7 @@ type serveOptions struct {
 	sshKeyFile        string
 	gitTokenFile      string
 	workers           int
+	allowExec         bool
 	scriptMemoryMiB   int
 	scriptChildren    int
 	logFormat         string
@@ -114,6 +115,7 @@ SIGINT or SIGTERM stops the HTTP server, lets running steps finish (up to
 	f.StringVar(&opts.sshKeyFile, "ssh-key", "", "private key for ssh:// repositories (default: the SSH agent at SSH_AUTH_SOCK)")
 	f.StringVar(&opts.gitTokenFile, "git-token-file", "", "file containing the access token for https:// repositories (default: env POLICYCORTEX_GIT_TOKEN)")
 	f.IntVar(&opts.workers, "workers", engine.DefaultWorkers, "number of runs executed at once")
+	f.BoolVar(&opts.allowExec, "allow-exec", false, "let exec actions run programs with the daemon's rights; off by default, because a workflow change could then read the daemon's secrets")
 	f.IntVar(&opts.scriptMemoryMiB, "script-memory-mib", sandbox.DefaultMemoryLimit>>20, "memory limit of each script step's child process, in MiB")
 	f.IntVar(&opts.scriptChildren, "script-children", sandbox.DefaultMaxChildren, "number of script steps run at once; others wait within their timeout")
 	f.StringVar(&opts.logFormat, "log-format", formatText, "log format on stderr: text or json")

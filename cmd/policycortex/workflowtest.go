@@ -19,6 +19,7 @@ type workflowTestOptions struct {
 	testData     string
 	dryRun       bool
 	verbose      bool
+	allowExec    bool
 	repo         string
 	connectors   string
 	output       string
@@ -64,6 +65,7 @@ workflow file has errors; 2 for usage or I/O errors.`,
 	cmd.Flags().StringVar(&opts.testData, "test-data", "", "CloudEvents JSON file to run it on (required)")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print each action's request instead of sending it")
 	cmd.Flags().BoolVar(&opts.verbose, "verbose", false, "print rendered inputs, requests and outputs")
+	cmd.Flags().BoolVar(&opts.allowExec, "allow-exec", false, "let exec actions run their programs (without --dry-run)")
 	cmd.Flags().StringVar(&opts.repo, "repo", "", "policy repository root that gives the workflow its actions, conditions and approvers (default: discovered from the file)")
 	cmd.Flags().StringVar(&opts.connectors, "connectors", "", "connectors YAML file with endpoints and secrets (default: environment variables only)")
 	addOutputFlag(cmd, &opts.output)
@@ -106,7 +108,7 @@ func runWorkflowTest(cmd *cobra.Command, opts workflowTestOptions, lookupEnv loo
 		Workflow:      wf,
 		Event:         event,
 		Connectors:    conn,
-		ActionOptions: actions.Options{Logger: logger, LookupEnv: lookupEnv},
+		ActionOptions: actions.Options{Logger: logger, LookupEnv: lookupEnv, AllowExec: opts.allowExec},
 		DryRun:        opts.dryRun,
 		Verbose:       opts.verbose,
 		Scripts:       scripts,

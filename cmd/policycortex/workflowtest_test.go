@@ -70,3 +70,33 @@ func TestWorkflowTestCommand(t *testing.T) {
 		}
 	})
 }
+
+// execWorkflow runs `echo` through the built-in exec action.
+const execWorkflow = `workflow:
+  name: "echo-exec"
+  trigger:
+    event: "policy.violation.created"
+  steps:
+    - name: "run_echo"
+      action: "exec"
+      parameters:
+        command: "echo"
+        args: ["{\"ok\": true}"]
+`
+
+func TestWorkflowTestExecNeedsAllowExec(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	workflow := writeFile(t, filepath.Join(dir, "workflows", "echo.yaml"), execWorkflow)
+	event := writeFile(t, filepath.Join(dir, "test-data", "event.json"), violationEvent("e1", "HIGH"))
+	base := []string{"workflow", "test", "--workflow-file", workflow, "--test-data", event, "--repo", dir}
+	env := map[string]string{"PATH": "/usr/bin:/bin"}
+
+	r := runCLI(t, env, "", base...)
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stdout, "exec actions are disabled") {
+		t.Errorf("stdout %q does not explain that exec is disabled", r.stdout)
+	}
+	runCLI(t, env, "", append(base, "--dry-run")...).wantCode(t, exitOK)
+	runCLI(t, env, "", append(base, "--allow-exec")...).wantCode(t, exitOK)
+}
