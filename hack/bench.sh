@@ -9,7 +9,7 @@ trap 'rm -rf "$results"' EXIT
 
 echo "== Go benchmarks" >&2
 go test -run '^$' -bench . -benchmem -count 1 -timeout 30m \
-  ./schema ./reconciler ./store ./expr 2>&1 | tee "$results/go.txt" >&2
+  ./schema ./reconciler ./store ./expr ./sandbox 2>&1 | tee "$results/go.txt" >&2
 
 echo "== End-to-end load on loopback" >&2
 go run ./hack/loadgen -bin "$bin" 2>&1 | tee "$results/load.txt" >&2
