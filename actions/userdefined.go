@@ -167,11 +167,11 @@ func endpointValue(name string, ep Endpoint) map[string]any {
 	return map[string]any{"name": name, "base_url": ep.BaseURL, "headers": headers, "secrets": secrets}
 }
 
-// maxPlaceholderSecrets bounds the secrets a placeholder endpoint stands in
-// for while a request is rendered.
+// maxPlaceholderSecrets bounds the secrets a placeholder endpoint provides
+// while a request is rendered.
 const maxPlaceholderSecrets = 32
 
-// placeholderEndpoint stands in for an endpoint that is not configured, with
+// placeholderEndpoint replaces an endpoint that is not configured, with
 // "***" for each named secret.
 func placeholderEndpoint(name string, secrets map[string]bool) Endpoint {
 	ep := Endpoint{BaseURL: "https://" + name + ".endpoint.invalid", Secrets: map[string]string{}}

@@ -85,10 +85,10 @@ func TestWorkflow(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	}
 	p.printf("workflow %s (%s)\n", wf.Name, wf.File)
 	p.printf("event %s id=%s source=%s\n", ev.Type, ev.ID, ev.Source)
-	if ok, why := triggerMatches(wf, ev); !ok {
-		report.Reason = why
-		p.printf("trigger: no match: %s\n", why)
-		return report, fmt.Errorf("%w: %s", ErrNoMatch, why)
+	if ok, reason := triggerMatches(wf, ev); !ok {
+		report.Reason = reason
+		p.printf("trigger: no match: %s\n", reason)
+		return report, fmt.Errorf("%w: %s", ErrNoMatch, reason)
 	}
 	report.Matched = true
 	p.printf("trigger: matched\n")
@@ -130,10 +130,10 @@ func testStep(ctx context.Context, opts TestOptions, scope *runScope, step *sche
 	p.printf("step %d/%d %s%s\n", i+1, len(opts.Workflow.Steps), step.Name, stepKind(step))
 	now := opts.Now().UTC()
 
-	ok, why, err := conditionsHold(step, scope, now)
+	ok, reason, err := conditionsHold(step, scope, now)
 	if err == nil && !ok {
 		ts.Status = store.StepSkipped
-		p.printf("  skipped: %s\n", why)
+		p.printf("  skipped: %s\n", reason)
 		scope.setStep(step.Name, string(ts.Status), nil)
 		return ts
 	}

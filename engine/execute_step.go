@@ -21,13 +21,13 @@ func (e *Engine) executeStep(ctx context.Context, run *store.Run, scope *runScop
 	log = log.With("step", step.Name)
 	now := e.cfg.Now().UTC()
 
-	ok, why, err := conditionsHold(step, scope, now)
+	ok, reason, err := conditionsHold(step, scope, now)
 	if err != nil {
 		return e.settleStep(ctx, run, scope, step, i, rec.Attempts, stepResult{Status: store.StepFailed, Err: err}, log)
 	}
 	if !ok {
-		log.Info("step skipped", "reason", why)
-		return e.recordStep(ctx, run, scope, step, i, stepResult{Status: store.StepSkipped}, why, log)
+		log.Info("step skipped", "reason", reason)
+		return e.recordStep(ctx, run, scope, step, i, stepResult{Status: store.StepSkipped}, reason, log)
 	}
 
 	params, err := renderParameters(step, scope.vars(now))

@@ -37,17 +37,17 @@ func matchAll(ev *Event, matches []schema.Match) (bool, string) {
 }
 
 // matchValue implements the `key: value` rule: the attribute equals one of
-// the wanted values, or, when the attribute is a list, the lists overlap.
-func matchValue(attr any, wanted []any) bool {
+// the expected values, or, when the attribute is a list, the lists overlap.
+func matchValue(attr any, expected []any) bool {
 	if list, ok := attr.([]any); ok {
 		for _, item := range list {
-			if matchValue(item, wanted) {
+			if matchValue(item, expected) {
 				return true
 			}
 		}
 		return false
 	}
-	for _, w := range wanted {
+	for _, w := range expected {
 		if scalarEqual(attr, w) {
 			return true
 		}

@@ -66,8 +66,8 @@ func conditionsHold(step *schema.Step, scope *runScope, now time.Time) (bool, st
 			return false, fmt.Sprintf("condition %q is false", step.Condition.Source), nil
 		}
 	}
-	if ok, why := matchAll(scope.event, step.Matches); !ok {
-		return false, why, nil
+	if ok, reason := matchAll(scope.event, step.Matches); !ok {
+		return false, reason, nil
 	}
 	for _, p := range step.Expressions {
 		ok, err := p.EvalBool(vars)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole PolicyCortex loop on example-repo: a real Git repository in a
-# temporary folder, the daemon with a SQLite file, the sample events, a change
-# that activates, and an invalid commit that is rejected while the previous
-# set keeps running. Stops everything it started.
+# Runs the whole PolicyCortex loop on example-repo. It makes a real Git
+# repository in a temporary folder, starts the daemon with a SQLite file and
+# sends the sample events. Then it commits a change that activates and an
+# invalid commit that is rejected while the previous set keeps running. It
+# stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

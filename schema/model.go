@@ -76,7 +76,7 @@ type Workflow struct {
 	ApprovalChainName string
 }
 
-// Trigger says which events or which schedule start a workflow.
+// Trigger selects the events or the schedule that start a workflow.
 type Trigger struct {
 	// Event is the CloudEvents type to match; empty for a schedule-only trigger.
 	Event string
@@ -184,7 +184,7 @@ type Retry struct {
 	MaxBackoff time.Duration
 }
 
-// OnFailure says what a failed step does to its run.
+// OnFailure is the effect of a failed step on its run.
 type OnFailure string
 
 // Values of OnFailure.
