@@ -53,8 +53,12 @@ func TestCancelInFlightRun(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := len(rec.Requests()); n != 1 {
-		t.Errorf("requests = %d, want 1 (no step after the cancelled one)", n)
+	// The cancelled step's request may or may not have left before the
+	// cancel; no later step may send one.
+	for _, r := range rec.Requests() {
+		if r.Path != "/contain" {
+			t.Errorf("request to %s after the run was cancelled", r.Path)
+		}
 	}
 	if err := h.engine.Cancel(context.Background(), id, ""); !errors.Is(err, ErrRunFinished) {
 		t.Errorf("second cancel error = %v, want ErrRunFinished", err)
