@@ -117,7 +117,7 @@ func (e *Engine) startStep(ctx context.Context, run *store.Run, step *schema.Ste
 		log.Error("encode step input", "error", err)
 		return false
 	}
-	st := store.StepStart{RunID: run.ID, Index: i, Attempt: attempt, Input: input, At: now}
+	st := store.StepStart{RunID: run.ID, Owner: e.cfg.Owner, Index: i, Attempt: attempt, Input: input, At: now}
 	if rec.StartedAt == nil {
 		st.StartDelay = now.Sub(run.CreatedAt)
 		st.DeadlineMissed = step.MaxDelay > 0 && st.StartDelay > step.MaxDelay
@@ -127,7 +127,7 @@ func (e *Engine) startStep(ctx context.Context, run *store.Run, step *schema.Ste
 		}
 	}
 	if err := e.cfg.Store.StartStep(ctx, st); err != nil {
-		log.Error("record step start", "attempt", attempt, "error", err)
+		logWriteFailure(log, "record step start", err)
 		return false
 	}
 	log.Debug("step started", "attempt", attempt)
@@ -145,10 +145,10 @@ func (e *Engine) settleStep(ctx context.Context, run *store.Run, scope *runScope
 	if res.Retryable && attempt < maxAttempts {
 		delay := max(backoff(step.Retry, attempt), actions.RetryAfter(res.Err))
 		notBefore := e.cfg.Now().UTC().Add(delay)
-		f := store.StepFinish{RunID: run.ID, Index: i, Status: store.StepPending, Error: res.Err.Error(), At: e.cfg.Now().UTC()}
+		f := store.StepFinish{RunID: run.ID, Owner: e.cfg.Owner, Index: i, Status: store.StepPending, Error: res.Err.Error(), At: e.cfg.Now().UTC()}
 		u := store.RunUpdate{RunID: run.ID, NotBefore: &notBefore}
 		if err := e.cfg.Store.FinishStep(ctx, f, u); err != nil {
-			log.Error("record step retry", "attempt", attempt, "error", err)
+			logWriteFailure(log, "record step retry", err)
 			return false
 		}
 		log.Warn("step attempt failed; retrying", "attempt", attempt, "max_attempts", maxAttempts, "delay", delay, "error", res.Err)
@@ -167,10 +167,10 @@ func (e *Engine) settleStep(ctx context.Context, run *store.Run, scope *runScope
 	if res.Status == store.StepTimedOut {
 		runStatus = store.RunTimedOut
 	}
-	f := store.StepFinish{RunID: run.ID, Index: i, Status: res.Status, Error: res.Err.Error(), At: now}
+	f := store.StepFinish{RunID: run.ID, Owner: e.cfg.Owner, Index: i, Status: res.Status, Error: res.Err.Error(), At: now}
 	u := store.RunUpdate{RunID: run.ID, Status: runStatus, Error: res.Err.Error(), FinishedAt: &now}
 	if err := e.cfg.Store.FinishStep(ctx, f, u); err != nil {
-		log.Error("record step failure", "error", err)
+		logWriteFailure(log, "record step failure", err)
 		return false
 	}
 	e.cfg.Metrics.runFinished(run.Workflow, runStatus)
@@ -187,13 +187,24 @@ func (e *Engine) recordStep(ctx context.Context, run *store.Run, scope *runScope
 		return false
 	}
 	next := i + 1
-	f := store.StepFinish{RunID: run.ID, Index: i, Status: res.Status, Output: raw, Error: msg, At: e.cfg.Now().UTC()}
+	f := store.StepFinish{RunID: run.ID, Owner: e.cfg.Owner, Index: i, Status: res.Status, Output: raw, Error: msg, At: e.cfg.Now().UTC()}
 	u := store.RunUpdate{RunID: run.ID, NextStep: &next, KeepLease: true}
 	if err := e.cfg.Store.FinishStep(ctx, f, u); err != nil {
-		log.Error("record step outcome", "status", res.Status, "error", err)
+		logWriteFailure(log, "record step outcome", err)
 		return false
 	}
 	run.NextStep = next
 	scope.setStep(step.Name, string(res.Status), out)
 	return true
+}
+
+// logWriteFailure logs a step write that failed. Losing the run to a
+// cancellation or to another engine's claim is expected and logged at info
+// level; anything else is an error.
+func logWriteFailure(log *slog.Logger, what string, err error) {
+	if errors.Is(err, store.ErrRunFinal) || errors.Is(err, store.ErrLeaseLost) {
+		log.Info(what+" skipped: the run was cancelled or is no longer held by this engine", "error", err)
+		return
+	}
+	log.Error(what, "error", err)
 }

@@ -47,11 +47,15 @@ func (s *Store) StartStep(ctx context.Context, st StepStart) error {
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		// A cancelled or otherwise finished run starts no further step.
 		var status RunStatus
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, st.RunID).Scan(&status); err != nil {
+		var owner sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT status, lease_owner FROM runs WHERE id = ?`, st.RunID).Scan(&status, &owner); err != nil {
 			return notFound(err)
 		}
 		if status.Final() {
 			return fmt.Errorf("run is %s: %w", status, ErrRunFinal)
+		}
+		if st.Owner != "" && owner.String != st.Owner {
+			return fmt.Errorf("lease held by %q, not %q: %w", owner.String, st.Owner, ErrLeaseLost)
 		}
 		res, err := tx.ExecContext(ctx, update, StepRunning, st.Attempt, []byte(st.Input),
 			int64(st.StartDelay), st.DeadlineMissed, at, st.RunID, st.Index)
@@ -89,6 +93,9 @@ func (s *Store) FinishStep(ctx context.Context, f StepFinish, u RunUpdate) error
 	}
 	const update = `UPDATE steps SET status = ?, output = ?, error = ?, finished_at = ? WHERE run_id = ? AND idx = ?`
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if err := checkLeaseOwner(ctx, tx, f.RunID, f.Owner); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, update, f.Status, []byte(f.Output), f.Error, finished, f.RunID, f.Index)
 		if err != nil {
 			return err
@@ -100,6 +107,22 @@ func (s *Store) FinishStep(ctx context.Context, f StepFinish, u RunUpdate) error
 	})
 	if err != nil {
 		return fmt.Errorf("finish step %d of run %s: %w", f.Index, f.RunID, err)
+	}
+	return nil
+}
+
+// checkLeaseOwner returns ErrLeaseLost when owner is set and does not hold
+// the run's lease.
+func checkLeaseOwner(ctx context.Context, tx *writeTx, runID, owner string) error {
+	if owner == "" {
+		return nil
+	}
+	var holder sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT lease_owner FROM runs WHERE id = ?`, runID).Scan(&holder); err != nil {
+		return notFound(err)
+	}
+	if holder.String != owner {
+		return fmt.Errorf("lease held by %q, not %q: %w", holder.String, owner, ErrLeaseLost)
 	}
 	return nil
 }

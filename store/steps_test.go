@@ -162,3 +162,32 @@ func TestUpdateRun(t *testing.T) {
 		t.Errorf("unknown run: got %v, want ErrNotFound", err)
 	}
 }
+
+func TestStepWritesCheckLeaseOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	ingestRun(t, s, testRun("r1", "triage", 0, 0, "classify"))
+	if _, err := s.ClaimRuns(ctx, "node-a", baseTime, time.Hour, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	err := s.StartStep(ctx, StepStart{RunID: "r1", Owner: "node-b", Index: 0, Attempt: 1, At: baseTime})
+	if !errors.Is(err, ErrLeaseLost) {
+		t.Errorf("StartStep by a non-holder: got %v, want ErrLeaseLost", err)
+	}
+	if err := s.StartStep(ctx, StepStart{RunID: "r1", Owner: "node-a", Index: 0, Attempt: 1, At: baseTime}); err != nil {
+		t.Fatalf("StartStep by the holder: %v", err)
+	}
+	finish := StepFinish{RunID: "r1", Owner: "node-b", Index: 0, Status: StepSucceeded, At: baseTime}
+	if err := s.FinishStep(ctx, finish, RunUpdate{KeepLease: true}); !errors.Is(err, ErrLeaseLost) {
+		t.Errorf("FinishStep by a non-holder: got %v, want ErrLeaseLost", err)
+	}
+	if got := getRun(t, s, "r1"); got.Steps[0].Status != StepRunning {
+		t.Errorf("step after a rejected FinishStep = %s, want running", got.Steps[0].Status)
+	}
+	finish.Owner = "node-a"
+	if err := s.FinishStep(ctx, finish, RunUpdate{KeepLease: true}); err != nil {
+		t.Errorf("FinishStep by the holder: %v", err)
+	}
+}

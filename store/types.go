@@ -237,7 +237,10 @@ type RunUpdate struct {
 
 // StepStart records that an attempt of a step begins.
 type StepStart struct {
-	RunID          string
+	RunID string
+	// Owner, when set, must hold the run's lease, else the write fails with
+	// ErrLeaseLost: an engine whose lease lapsed does not record steps.
+	Owner          string
 	Index          int
 	Attempt        int
 	Input          json.RawMessage
@@ -248,7 +251,9 @@ type StepStart struct {
 
 // StepFinish records the outcome of a step attempt, or a skip.
 type StepFinish struct {
-	RunID  string
+	RunID string
+	// Owner, when set, must hold the run's lease, as in StepStart.
+	Owner  string
 	Index  int
 	Status StepStatus
 	Output json.RawMessage
