@@ -77,6 +77,8 @@ cat "$work/sink.log"
 
 say "Committing a change: a new version of data-exposure-response"
 sed -i 's/^  version: "1.0"/  version: "1.1"/; s/urgency: "immediate"/urgency: "normal"/' "$work/policy/workflows/data-exposure-response.yaml"
+echo "what the change would activate, before it is committed:"
+"$bin" diff --repo "$work/policy"
 git_in commit -qam "Lower the legal notification urgency"
 sleep 3
 "$bin" status
