@@ -27,7 +27,7 @@ const (
 // exec actions.
 // ErrExecDisabled is returned by exec actions unless Options.AllowExec is
 // set: a program run by a workflow runs with the daemon's rights.
-var ErrExecDisabled = errors.New("exec actions are disabled; start the daemon with --allow-exec to let workflows run programs")
+var ErrExecDisabled = errors.New("exec actions are disabled; pass --allow-exec to serve (or to workflow test) to let workflows run programs")
 
 type execRunner struct {
 	allowed   bool

@@ -28,6 +28,13 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "git webhooks are disabled; start the daemon with --webhook-secret-file to enable them")
 		return
 	}
+	// A request without a well-formed signature is refused before its body
+	// is read.
+	if _, err := parseSignature(r.Header.Get(SignatureHeader)); err != nil {
+		s.log.Warn("git webhook rejected", slog.String("remote", r.RemoteAddr), slog.Any("error", err))
+		writeError(w, http.StatusUnauthorized, err.Error())
+		return
+	}
 	// The body is streamed into the HMAC and not kept, because it is not
 	// interpreted and an unauthenticated sender must not make the daemon
 	// hold it.
@@ -66,21 +73,30 @@ func VerifySignature(secret, body []byte, header string) error {
 // verifySum checks header, of the form "sha256=<hex>", against an HMAC-SHA256
 // sum in constant time.
 func verifySum(sum []byte, header string) error {
-	if header == "" {
-		return fmt.Errorf("missing %s header", SignatureHeader)
-	}
-	hexSum, found := strings.CutPrefix(header, "sha256=")
-	if !found {
-		return fmt.Errorf("invalid %s header: want sha256=<hex digest>", SignatureHeader)
-	}
-	got, err := hex.DecodeString(hexSum)
+	got, err := parseSignature(header)
 	if err != nil {
-		return fmt.Errorf("invalid %s header: digest is not hex", SignatureHeader)
+		return err
 	}
 	if !hmac.Equal(got, sum) {
 		return fmt.Errorf("%s does not match the body; check the webhook secret", SignatureHeader)
 	}
 	return nil
+}
+
+// parseSignature decodes a "sha256=<hex>" header value.
+func parseSignature(header string) ([]byte, error) {
+	if header == "" {
+		return nil, fmt.Errorf("missing %s header", SignatureHeader)
+	}
+	hexSum, found := strings.CutPrefix(header, "sha256=")
+	if !found {
+		return nil, fmt.Errorf("invalid %s header: want sha256=<hex digest>", SignatureHeader)
+	}
+	got, err := hex.DecodeString(hexSum)
+	if err != nil || len(got) != sha256.Size {
+		return nil, fmt.Errorf("invalid %s header: digest is not 64 hex digits", SignatureHeader)
+	}
+	return got, nil
 }
 
 // Sign returns the "sha256=<hex>" signature header value of body, as a Git

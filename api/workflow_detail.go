@@ -8,9 +8,9 @@ import (
 )
 
 // describeWorkflow converts a compiled workflow into its JSON view.
-func describeWorkflow(wf *schema.Workflow, snapshotID int64, commit string) WorkflowDetail {
+func describeWorkflow(repo *schema.Repository, wf *schema.Workflow, snapshotID int64, commit string) WorkflowDetail {
 	detail := WorkflowDetail{
-		WorkflowSummary: summarizeWorkflow(wf, snapshotID, commit),
+		WorkflowSummary: summarizeWorkflow(repo, wf, snapshotID, commit),
 		Steps:           make([]StepView, 0, len(wf.Steps)),
 	}
 	for _, c := range wf.Conditions {

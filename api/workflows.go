@@ -22,7 +22,8 @@ type WorkflowSummary struct {
 	Description string `json:"description,omitempty"`
 	Version     string `json:"version,omitempty"`
 	File        string `json:"file"`
-	// Digest is the hex SHA-256 of the workflow file.
+	// Digest is the hex SHA-256 of the workflow file and of the action,
+	// approval-chain, conditions and approvers files it depends on.
 	Digest     string      `json:"digest"`
 	Commit     string      `json:"commit"`
 	SnapshotID int64       `json:"snapshot_id"`
@@ -107,7 +108,7 @@ func (s *Server) handleListWorkflows(w http.ResponseWriter, _ *http.Request) {
 	list := WorkflowList{Commit: commit, SnapshotID: snapshotID, Workflows: []WorkflowSummary{}}
 	if repo != nil {
 		for _, wf := range repo.Workflows {
-			list.Workflows = append(list.Workflows, summarizeWorkflow(wf, snapshotID, commit))
+			list.Workflows = append(list.Workflows, summarizeWorkflow(repo, wf, snapshotID, commit))
 		}
 	}
 	writeJSON(w, http.StatusOK, list)
@@ -122,20 +123,20 @@ func (s *Server) handleGetWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, wf := range repo.Workflows {
 		if wf.Name == name {
-			writeJSON(w, http.StatusOK, describeWorkflow(wf, snapshotID, commit))
+			writeJSON(w, http.StatusOK, describeWorkflow(repo, wf, snapshotID, commit))
 			return
 		}
 	}
 	writeError(w, http.StatusNotFound, fmt.Sprintf("workflow %q not found in the active snapshot (commit %s)", name, commit))
 }
 
-func summarizeWorkflow(wf *schema.Workflow, snapshotID int64, commit string) WorkflowSummary {
+func summarizeWorkflow(repo *schema.Repository, wf *schema.Workflow, snapshotID int64, commit string) WorkflowSummary {
 	return WorkflowSummary{
 		Name:        wf.Name,
 		Description: wf.Description,
 		Version:     wf.Version,
 		File:        wf.File,
-		Digest:      wf.Digest,
+		Digest:      repo.EffectiveDigest(wf),
 		Commit:      commit,
 		SnapshotID:  snapshotID,
 		Trigger:     describeTrigger(wf.Trigger),

@@ -42,7 +42,7 @@ func workflowRecords(repo *schema.Repository) []store.WorkflowRecord {
 			Name:    wf.Name,
 			Version: wf.Version,
 			File:    wf.File,
-			Digest:  wf.Digest,
+			Digest:  repo.EffectiveDigest(wf),
 		})
 	}
 	return records

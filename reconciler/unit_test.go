@@ -13,6 +13,33 @@ import (
 	"github.com/policycortex/policycortex/store"
 )
 
+func withoutDigests(entries []store.DiffEntry) []store.DiffEntry {
+	for i := range entries {
+		entries[i].OldDigest, entries[i].NewDigest = "", ""
+	}
+	return entries
+}
+
+func TestDiffSeesActionChange(t *testing.T) {
+	t.Parallel()
+	wf := &schema.Workflow{Name: "a", Version: "1", Digest: "d1", File: "workflows/a.yaml",
+		Steps: []*schema.Step{{Name: "s", Action: "page"}}}
+	load := func(action string) *schema.Repository {
+		return &schema.Repository{
+			Workflows: []*schema.Workflow{wf},
+			Actions:   map[string]*schema.ActionDef{"page": {Name: "page", File: "actions/page.yaml"}},
+			Files:     schema.Files{"workflows/a.yaml": []byte("w"), "actions/page.yaml": []byte(action)},
+		}
+	}
+	got := Diff(load("url: /v1"), load("url: /v2"))
+	if len(got) != 1 || got[0].Change != store.ChangeChanged || got[0].Warning != WarningVersionUnchanged {
+		t.Errorf("Diff after an action change = %+v, want a changed entry with the version warning", got)
+	}
+	if same := Diff(load("url: /v1"), load("url: /v1")); len(same) != 0 {
+		t.Errorf("Diff without changes = %+v, want none", same)
+	}
+}
+
 func TestDiff(t *testing.T) {
 	t.Parallel()
 	repo := func(workflows ...*schema.Workflow) *schema.Repository {
@@ -54,8 +81,11 @@ func TestDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Diff(tt.old, tt.new); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Diff = %+v, want %+v", got, tt.want)
+			// Digests are effective digests, derived from the file digests;
+			// the entries are compared without them.
+			got, want := withoutDigests(Diff(tt.old, tt.new)), withoutDigests(tt.want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Diff = %+v, want %+v", got, want)
 			}
 		})
 	}

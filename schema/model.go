@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"sync"
 	"time"
 
 	"github.com/policycortex/policycortex/expr"
@@ -30,6 +31,9 @@ type Repository struct {
 
 	// cache lets the next LoadRepository reuse what did not change.
 	cache *loadCache
+
+	digestOnce sync.Once
+	digests    digestContext
 }
 
 // ApproverGroup is a named group of people who may approve a gate.

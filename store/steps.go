@@ -185,8 +185,8 @@ func applyRunUpdate(ctx context.Context, tx *writeTx, u RunUpdate) error {
 }
 
 // settleLeftovers gives the steps and approval stages of a run that just
-// finished a final state of their own: a step still running failed with the
-// run (its action was cancelled), and steps and stages never reached are
+// finished a final state of their own: a step still running, or waiting to
+// retry, failed with the run, and steps and stages never reached are
 // skipped.
 func settleLeftovers(ctx context.Context, tx *writeTx, u RunUpdate) error {
 	at := time.Now().UnixNano()
@@ -198,8 +198,9 @@ func settleLeftovers(ctx context.Context, tx *writeTx, u RunUpdate) error {
 		StepFailed, msg, at, u.RunID, StepRunning); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE steps SET status = ? WHERE run_id = ? AND status = ?`,
-		StepSkipped, u.RunID, StepPending); err != nil {
+	// A pending step with attempts was waiting to retry after a failure.
+	if _, err := tx.ExecContext(ctx, `UPDATE steps SET status = CASE WHEN attempts > 0 THEN ? ELSE ? END
+		WHERE run_id = ? AND status = ?`, StepFailed, StepSkipped, u.RunID, StepPending); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE gates SET status = ? WHERE run_id = ? AND status = ?`,

@@ -286,3 +286,25 @@ func TestDiffAgainstActiveSet(t *testing.T) {
 		t.Errorf("stderr = %q, want the problem with its position", r.stderr)
 	}
 }
+
+func TestDiffJSONAndErrors(t *testing.T) {
+	t.Parallel()
+	d := newTestDaemon(t, "secret-token")
+	local := t.TempDir()
+	writeFile(t, filepath.Join(local, "workflows", "triage.yaml"), triageWorkflow)
+
+	// The daemon refuses the request: an I/O error, not a verdict.
+	r := runCLI(t, d.env, "", "diff", "--repo", local)
+	r.wantCode(t, exitUsage)
+
+	writeFile(t, filepath.Join(local, "workflows", "broken.yaml"), "workflow:\n  tigger: {}\n")
+	r = runCLI(t, d.env, "", "diff", "--repo", local, "--output", "json")
+	r.wantCode(t, exitFailure)
+	var report diffReport
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("decode %q: %v", r.stdout, err)
+	}
+	if len(report.Problems) == 0 || report.Problems[0].File != "workflows/broken.yaml" {
+		t.Errorf("problems = %+v, want the broken file's", report.Problems)
+	}
+}

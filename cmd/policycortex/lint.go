@@ -62,12 +62,9 @@ func printLint(cmd *cobra.Command, problems schema.Problems, format string) erro
 	warnings := len(problems) - errorCount
 	out := cmd.OutOrStdout()
 	if format == formatJSON {
-		report := lintReport{Problems: []lintProblem{}, Errors: errorCount, Warnings: warnings}
-		for _, p := range problems {
-			report.Problems = append(report.Problems, lintProblem{
-				File: p.Pos.File, Line: p.Pos.Line, Column: p.Pos.Col,
-				Severity: string(severityOf(p)), Message: p.Message,
-			})
+		report := lintReport{Problems: lintProblems(problems), Errors: errorCount, Warnings: warnings}
+		if report.Problems == nil {
+			report.Problems = []lintProblem{}
 		}
 		if err := writeJSON(out, report); err != nil {
 			return err
