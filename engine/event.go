@@ -65,6 +65,9 @@ func ParseEvent(raw []byte) (*Event, error) {
 	if err := checkAttributeNames(attrs); err != nil {
 		return nil, err
 	}
+	if err := checkDuplicateKeys(raw); err != nil {
+		return nil, err
+	}
 	attrs = normalizeNumbers(attrs).(map[string]any)
 
 	ev := &Event{Attributes: attrs, Raw: raw}

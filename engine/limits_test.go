@@ -75,17 +75,31 @@ func TestInvalidEventMessagesUsePlainWords(t *testing.T) {
 	cases := map[string]string{
 		`null`:                               "body is null",
 		`{"id":"1","source":"s","type":"t"}`: `"specversion" is missing`,
-		`{"specversion":1,"id":"1","source":"s","type":"t"}`:                          "got 1",
-		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":[1]}`:           "got a list",
-		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":"x"}`:           `got the string "x"`,
-		`{"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"AA=="}`: "data_base64",
-		`{"specversion":"1.0","id":"1","source":"s","type":"t","Trace-Id":"x"}`:       `attribute name "Trace-Id" is invalid`,
-		"{\"specversion\":\"1.0\",\"id\":\"\xff\",\"source\":\"s\",\"type\":\"t\"}":   "not valid UTF-8",
+		`{"specversion":1,"id":"1","source":"s","type":"t"}`:                                                     "got 1",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":[1]}`:                                      "got a list",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":"x"}`:                                      `got the string "x"`,
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"AA=="}`:                            "data_base64",
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","data":{"severity":"LOW","severity":"CRITICAL"}}`: `key "severity" appears twice`,
+		`{"specversion":"1.0","id":"1","id":"2","source":"s","type":"t"}`:                                        `key "id" appears twice`,
+		`{"specversion":"1.0","id":"1","source":"s","type":"t","Trace-Id":"x"}`:                                  `attribute name "Trace-Id" is invalid`,
+		"{\"specversion\":\"1.0\",\"id\":\"\xff\",\"source\":\"s\",\"type\":\"t\"}":                              "not valid UTF-8",
 	}
 	for body, want := range cases {
 		_, err := ParseEvent([]byte(body))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseEvent(%s) error = %v, want it to contain %q", body, err, want)
 		}
+	}
+}
+
+func TestDuplicateKeyScanAllowsRepeatsAcrossObjects(t *testing.T) {
+	t.Parallel()
+	ok := `{"a":{"x":1},"b":{"x":2},"c":[{"x":1},{"x":2}],"d":["x","x"],"e":{"f":{"x":1},"x":2}}`
+	if key, found := findDuplicateKey([]byte(ok)); found {
+		t.Errorf("findDuplicateKey(%s) = %q, want none", ok, key)
+	}
+	nested := `{"a":[1,{"b":{"c":1,"c":2}}]}`
+	if key, found := findDuplicateKey([]byte(nested)); !found || key != "c" {
+		t.Errorf("findDuplicateKey(%s) = %q, %v; want c", nested, key, found)
 	}
 }
