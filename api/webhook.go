@@ -28,13 +28,14 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "git webhooks are disabled; start the daemon with --webhook-secret-file to enable them")
 		return
 	}
-	// A request without a well-formed signature is refused before its body
+	// A request without a well-formed signature is rejected before its body
 	// is read.
-	if _, err := parseSignature(r.Header.Get(SignatureHeader)); err != nil {
-		s.log.Warn("git webhook rejected", slog.String("remote", r.RemoteAddr), slog.Any("error", err))
-		writeError(w, http.StatusUnauthorized, err.Error())
+	want, err := parseSignature(r.Header.Get(SignatureHeader))
+	if err != nil {
+		s.rejectWebhook(w, r, err)
 		return
 	}
+
 	// The body is streamed into the HMAC and not kept, because it is not
 	// interpreted and an unauthenticated sender must not make the daemon
 	// hold it.
@@ -48,11 +49,11 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "read webhook body: "+err.Error())
 		return
 	}
-	if err := verifySum(mac.Sum(nil), r.Header.Get(SignatureHeader)); err != nil {
-		s.log.Warn("git webhook rejected", slog.String("remote", r.RemoteAddr), slog.Any("error", err))
-		writeError(w, http.StatusUnauthorized, err.Error())
+	if !hmac.Equal(want, mac.Sum(nil)) {
+		s.rejectWebhook(w, r, errSignatureMismatch)
 		return
 	}
+
 	s.cfg.Reconciler.Trigger()
 	attrs := []any{slog.String("remote", r.RemoteAddr)}
 	if event := r.Header.Get("X-GitHub-Event"); event != "" {
@@ -62,23 +63,27 @@ func (s *Server) handleGitWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]bool{"triggered": true})
 }
 
+// errSignatureMismatch is the error of a well-formed signature that does not
+// match the body.
+var errSignatureMismatch = fmt.Errorf("%s does not match the body; check the webhook secret", SignatureHeader)
+
+// rejectWebhook logs a webhook with a missing or wrong signature and responds 401.
+func (s *Server) rejectWebhook(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Warn("git webhook rejected", slog.String("remote", r.RemoteAddr), slog.Any("error", err))
+	writeError(w, http.StatusUnauthorized, err.Error())
+}
+
 // VerifySignature checks header, of the form "sha256=<hex>", against the
 // HMAC-SHA256 of body under secret. The comparison takes constant time.
 func VerifySignature(secret, body []byte, header string) error {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	return verifySum(mac.Sum(nil), header)
-}
-
-// verifySum checks header, of the form "sha256=<hex>", against an HMAC-SHA256
-// sum in constant time.
-func verifySum(sum []byte, header string) error {
-	got, err := parseSignature(header)
+	want, err := parseSignature(header)
 	if err != nil {
 		return err
 	}
-	if !hmac.Equal(got, sum) {
-		return fmt.Errorf("%s does not match the body; check the webhook secret", SignatureHeader)
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	if !hmac.Equal(want, mac.Sum(nil)) {
+		return errSignatureMismatch
 	}
 	return nil
 }

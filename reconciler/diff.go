@@ -7,32 +7,22 @@ import (
 	"github.com/policycortex/policycortex/store"
 )
 
-// WarningVersionUnchanged is the DiffEntry warning for a workflow whose file
-// content changed while its version string stayed the same, so runs and
+// WarningVersionUnchanged is the DiffEntry warning for a workflow whose
+// content, or that of a file it depends on, changed while its version string
+// stayed the same, so runs and
 // history cannot tell the two versions apart.
 const WarningVersionUnchanged = "content changed but version did not"
 
 // Diff compares the workflows of two repositories by name and returns the
 // added, changed and removed ones sorted by workflow name. A workflow is
-// changed when its file digest or its version differs. A nil repository has
-// no workflows.
+// changed when its effective digest (schema.Repository.EffectiveDigest) or
+// its version differs. A nil repository has no workflows.
 func Diff(old, new *schema.Repository) []store.DiffEntry {
-	return diffRecords(workflowRecords(old), workflowRecords(new))
+	return DiffRecords(WorkflowRecords(old), WorkflowRecords(new))
 }
 
-// DiffRecords is Diff over stored workflow records, such as the daemon's
-// active set as its API lists it.
-func DiffRecords(old, new []store.WorkflowRecord) []store.DiffEntry {
-	return diffRecords(old, new)
-}
-
-// WorkflowRecords returns the stored form of a repository's workflows.
+// WorkflowRecords returns the stored form of repo's workflows.
 func WorkflowRecords(repo *schema.Repository) []store.WorkflowRecord {
-	return workflowRecords(repo)
-}
-
-// workflowRecords returns the stored form of repo's workflows.
-func workflowRecords(repo *schema.Repository) []store.WorkflowRecord {
 	if repo == nil {
 		return nil
 	}
@@ -48,7 +38,9 @@ func workflowRecords(repo *schema.Repository) []store.WorkflowRecord {
 	return records
 }
 
-func diffRecords(old, new []store.WorkflowRecord) []store.DiffEntry {
+// DiffRecords is Diff over stored workflow records, such as the daemon's
+// active set as its API lists it.
+func DiffRecords(old, new []store.WorkflowRecord) []store.DiffEntry {
 	oldByName := make(map[string]store.WorkflowRecord, len(old))
 	for _, wf := range old {
 		oldByName[wf.Name] = wf

@@ -118,8 +118,8 @@ func (r *Reconciler) evaluate(ctx context.Context, commit *object.Commit) (Resul
 }
 
 func (r *Reconciler) activate(ctx context.Context, head string, files schema.Files, repo *schema.Repository, problems schema.Problems) (Result, error) {
-	workflows := workflowRecords(repo)
-	diff := diffRecords(r.activeWorkflows, workflows)
+	workflows := WorkflowRecords(repo)
+	diff := DiffRecords(r.activeWorkflows, workflows)
 	id, err := r.cfg.Store.Activate(ctx, store.Activation{
 		Commit:    head,
 		Branch:    r.cfg.Branch,

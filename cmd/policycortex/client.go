@@ -157,3 +157,23 @@ func responseError(method string, target *url.URL, status int, body []byte) erro
 	}
 	return failure(err)
 }
+
+// fetchAndShow sends GET path to the daemon and writes the response as JSON
+// or, with output text, through printText.
+func fetchAndShow[T any](cmd *cobra.Command, client clientOptions, output, path string, printText func(io.Writer, T) error) error {
+	if err := checkChoice("output", output, formatText, formatJSON); err != nil {
+		return err
+	}
+	c, err := client.newClient()
+	if err != nil {
+		return err
+	}
+	var v T
+	if err := c.getJSON(cmd.Context(), path, nil, &v); err != nil {
+		return err
+	}
+	if output == formatJSON {
+		return writeJSON(cmd.OutOrStdout(), v)
+	}
+	return printText(cmd.OutOrStdout(), v)
+}

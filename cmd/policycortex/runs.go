@@ -71,25 +71,11 @@ func newRunsShowCmd(lookupEnv lookupEnvFunc) *cobra.Command {
 		Short: "Show a run with its steps and approvals",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("output", output, formatText, formatJSON); err != nil {
+			if err := checkRunID(args[0]); err != nil {
 				return err
 			}
-			id := args[0]
-			if err := checkRunID(id); err != nil {
-				return err
-			}
-			c, err := client.newClient()
-			if err != nil {
-				return err
-			}
-			var run store.Run
-			if err := c.getJSON(cmd.Context(), "/v1/runs/"+id, nil, &run); err != nil {
-				return err
-			}
-			if output == formatJSON {
-				return writeJSON(cmd.OutOrStdout(), run)
-			}
-			return printRun(cmd.OutOrStdout(), &run)
+			printText := func(w io.Writer, run store.Run) error { return printRun(w, &run) }
+			return fetchAndShow(cmd, client, output, "/v1/runs/"+args[0], printText)
 		},
 	}
 	addClientFlags(cmd, &client, lookupEnv)

@@ -18,21 +18,7 @@ func newStatusCmd(lookupEnv lookupEnvFunc) *cobra.Command {
 		Short: "Show the daemon's active commit, last rejection, Git fetch state and run counts",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkChoice("output", output, formatText, formatJSON); err != nil {
-				return err
-			}
-			c, err := client.newClient()
-			if err != nil {
-				return err
-			}
-			var status api.StatusResponse
-			if err := c.getJSON(cmd.Context(), "/v1/status", nil, &status); err != nil {
-				return err
-			}
-			if output == formatJSON {
-				return writeJSON(cmd.OutOrStdout(), status)
-			}
-			return printStatus(cmd.OutOrStdout(), status)
+			return fetchAndShow(cmd, client, output, "/v1/status", printStatus)
 		},
 	}
 	addClientFlags(cmd, &client, lookupEnv)

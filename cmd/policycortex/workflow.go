@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -29,21 +30,7 @@ func newWorkflowListCmd(lookupEnv lookupEnvFunc) *cobra.Command {
 		Short: "List the active workflows of the daemon",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkChoice("output", output, formatText, formatJSON); err != nil {
-				return err
-			}
-			c, err := client.newClient()
-			if err != nil {
-				return err
-			}
-			var list api.WorkflowList
-			if err := c.getJSON(cmd.Context(), "/v1/workflows", nil, &list); err != nil {
-				return err
-			}
-			if output == formatJSON {
-				return writeJSON(cmd.OutOrStdout(), list)
-			}
-			return printWorkflowList(cmd.OutOrStdout(), list)
+			return fetchAndShow(cmd, client, output, "/v1/workflows", printWorkflowList)
 		},
 	}
 	addClientFlags(cmd, &client, lookupEnv)
@@ -90,21 +77,7 @@ func newWorkflowShowCmd(lookupEnv lookupEnvFunc) *cobra.Command {
 		Short: "Show an active workflow: version, commit, file, trigger and steps",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("output", output, formatText, formatJSON); err != nil {
-				return err
-			}
-			c, err := client.newClient()
-			if err != nil {
-				return err
-			}
-			var detail api.WorkflowDetail
-			if err := c.getJSON(cmd.Context(), "/v1/workflows/"+args[0], nil, &detail); err != nil {
-				return err
-			}
-			if output == formatJSON {
-				return writeJSON(cmd.OutOrStdout(), detail)
-			}
-			return printWorkflowDetail(cmd.OutOrStdout(), detail)
+			return fetchAndShow(cmd, client, output, "/v1/workflows/"+url.PathEscape(args[0]), printWorkflowDetail)
 		},
 	}
 	addClientFlags(cmd, &client, lookupEnv)
