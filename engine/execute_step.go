@@ -201,10 +201,10 @@ func (e *Engine) recordStep(ctx context.Context, run *store.Run, scope *runScope
 // logWriteFailure logs a step write that failed. Losing the run to a
 // cancellation or to another engine's claim is expected and logged at info
 // level; anything else is an error.
-func logWriteFailure(log *slog.Logger, what string, err error) {
+func logWriteFailure(log *slog.Logger, operation string, err error) {
 	if errors.Is(err, store.ErrRunFinal) || errors.Is(err, store.ErrLeaseLost) {
-		log.Info(what+" skipped: the run was cancelled or is no longer held by this engine", "error", err)
+		log.Info(operation+" skipped: the run was cancelled or is no longer held by this engine", "error", err)
 		return
 	}
-	log.Error(what, "error", err)
+	log.Error(operation, "error", err)
 }

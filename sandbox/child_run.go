@@ -12,7 +12,7 @@ import (
 // errTimeLimit is the cancel cause when a script reaches its time limit.
 var errTimeLimit = errors.New("script time limit reached")
 
-// childResult is what one child run left behind.
+// childResult is the outcome of one child run: its output, exit and timing.
 type childResult struct {
 	pid    int
 	stdout []byte

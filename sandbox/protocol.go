@@ -16,7 +16,7 @@ import (
 // must be in force before the child allocates for the request.
 const memoryLimitEnv = "POLICYCORTEX_SCRIPT_MEMORY_LIMIT"
 
-// request is what the parent writes to the child's stdin.
+// request is the message the parent writes to the child's stdin.
 type request struct {
 	Source   string            `json:"source"`
 	Input    *expr.ScriptInput `json:"input"`
@@ -30,7 +30,7 @@ func (r *request) timeout() time.Duration {
 	return time.Duration(r.TimeoutMillis) * time.Millisecond
 }
 
-// reply is what the child writes to its stdout: Output, or Error.
+// reply is the message the child writes to its stdout: Output, or Error.
 type reply struct {
 	Output any         `json:"output"`
 	Prints []string    `json:"prints,omitempty"`

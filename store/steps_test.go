@@ -191,3 +191,29 @@ func TestStepWritesCheckLeaseOwner(t *testing.T) {
 		t.Errorf("FinishStep by the holder: %v", err)
 	}
 }
+
+func TestFinalRunSettlesLeftoverSteps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	ingestRun(t, s, testRun("r1", "triage", 0, 0, "fetch", "retrying", "later"))
+	if err := s.StartStep(ctx, StepStart{RunID: "r1", Index: 1, Attempt: 1, At: baseTime}); err != nil {
+		t.Fatal(err)
+	}
+	// Step 1 failed once and waits to retry; the run is then cancelled.
+	retry := StepFinish{RunID: "r1", Index: 1, Status: StepPending, Error: "connection refused", At: baseTime}
+	if err := s.FinishStep(ctx, retry, RunUpdate{RunID: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateRun(ctx, RunUpdate{RunID: "r1", Status: RunCancelled}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := getRun(t, s, "r1")
+	want := []StepStatus{StepSkipped, StepFailed, StepSkipped}
+	for i, st := range r.Steps {
+		if st.Status != want[i] {
+			t.Errorf("step %s = %s, want %s", st.Name, st.Status, want[i])
+		}
+	}
+}

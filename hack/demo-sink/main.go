@@ -1,6 +1,6 @@
-// Command demo-sink stands in for the third-party APIs of the demo (cloud
+// Command demo-sink replaces the third-party APIs of the demo (cloud
 // automation gateway, Jira, PagerDuty, mail, Slack). It listens on loopback,
-// prints one line per request and answers as those APIs do on success.
+// prints one line per request and responds as those APIs do on success.
 package main
 
 import (
